@@ -1,0 +1,93 @@
+"""BM25-style sparse vectors: Snowball stems, stop-words removed, hashed term ids, saturated term frequency.
+
+Qdrant applies IDF itself (`Modifier.IDF` on the sparse vector), so only the term-frequency half of BM25
+is computed here. Written by hand because no stock Haystack sparse embedder works offline (fastembed
+downloads its models); the stemming and stop-words come from PyStemmer and stopwordsiso.
+"""
+
+import re
+import zlib
+from collections import Counter
+from dataclasses import replace
+from functools import cache
+
+import Stemmer
+import stopwordsiso
+from haystack import Document, component
+from haystack.dataclasses import SparseEmbedding
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+_STEMMERS = {"nb": "norwegian", "nn": "norwegian", "no": "norwegian", "en": "english"}
+# stopwordsiso's Norwegian list holds words that carry meaning in law ("rett til informasjon", "part", "tid").
+_CONTENT_WORDS = {
+    "arbeid", "bruke", "folk", "gjorde", "god", "lage", "lang", "makt", "navn", "ny", "part", "punkt",
+    "rett", "riktig", "sant", "slutt", "start", "stille", "tid", "tilstand", "verdi",
+}
+
+
+@cache
+def _stemmer(language: str) -> Stemmer.Stemmer:
+    return Stemmer.Stemmer(_STEMMERS.get(language, "norwegian"))
+
+
+@cache
+def _stopwords(language: str) -> frozenset[str]:
+    code = "en" if _STEMMERS.get(language) == "english" else "no"
+    return frozenset(stopwordsiso.stopwords(code)) - _CONTENT_WORDS
+
+
+def term_id(stem: str) -> int:
+    """A stable 31-bit id for a stem; Python's hash() is salted per process, crc32 is not."""
+    return zlib.crc32(stem.encode("utf-8")) & 0x7FFFFFFF
+
+
+def stems(text: str, language: str) -> list[str]:
+    stop = _stopwords(language)
+    words = [w for w in _TOKEN.findall(text.lower()) if w not in stop]
+    return _stemmer(language).stemWords(words)
+
+
+def document_vector(text: str, language: str, k1: float = 1.2, b: float = 0.75, avg_len: float = 120.0) -> SparseEmbedding:
+    """BM25's saturated term frequency for a passage."""
+    counts = Counter(stems(text, language))
+    length = sum(counts.values()) or 1
+    norm = k1 * (1 - b + b * length / avg_len)
+    weights: dict[int, float] = {}
+    for stem, tf in counts.items():
+        index = term_id(stem)
+        weights[index] = weights.get(index, 0.0) + tf * (k1 + 1) / (tf + norm)
+    return SparseEmbedding(indices=list(weights), values=list(weights.values()))
+
+
+def query_vector(text: str, languages: tuple[str, ...] = ("nb", "en")) -> SparseEmbedding:
+    """One unit weight per distinct stem; stems in every language asked for, since a query's language is not known."""
+    ids = {term_id(s) for language in languages for s in stems(text, language)}
+    return SparseEmbedding(indices=sorted(ids), values=[1.0] * len(ids))
+
+
+@component
+class SparseDocumentEmbedder:
+    """Adds `sparse_embedding` to documents, stemming each by its `meta["language"]`."""
+
+    def __init__(self, default_language: str = "nb") -> None:
+        self.default_language = default_language
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document]) -> dict[str, list[Document]]:
+        embedded = [
+            replace(d, sparse_embedding=document_vector(d.content or "", d.meta.get("language", self.default_language)))
+            for d in documents
+        ]
+        return {"documents": embedded}
+
+
+@component
+class SparseTextEmbedder:
+    """Turns a query into a sparse vector that matches Norwegian and English passages alike."""
+
+    def __init__(self, languages: tuple[str, ...] = ("nb", "en")) -> None:
+        self.languages = tuple(languages)
+
+    @component.output_types(sparse_embedding=SparseEmbedding)
+    def run(self, text: str) -> dict[str, SparseEmbedding]:
+        return {"sparse_embedding": query_vector(text, self.languages)}
