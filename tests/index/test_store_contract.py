@@ -388,7 +388,8 @@ def test_retrievers_serialise_alike(loaded_stores: dict[str, Store]) -> None:
         edge, qdrant = (RETRIEVERS[k][mode](document_store=loaded_stores[k], top_k=7, filter_policy="merge",
                                             filters=_LOV) for k in KINDS)
         edge_dict, qdrant_dict = edge.to_dict(), qdrant.to_dict()
-        assert edge_dict["init_parameters"].keys() == qdrant_dict["init_parameters"].keys()
+        # The edge hybrid retriever adds one setting of its own, the prefetch depth.
+        assert edge_dict["init_parameters"].keys() - {"prefetch_limit"} == qdrant_dict["init_parameters"].keys()
         rebuilt = type(edge).from_dict(edge_dict)
         assert rebuilt.to_dict() == edge_dict
 
@@ -480,3 +481,15 @@ def test_second_process_gets_index_locked_error(tmp_path: Path) -> None:
     store.close()
     released = _run_child(_LOAD_IN_CHILD, path)
     assert (released.returncode, released.stdout.strip()) == (0, "2"), released.stderr
+
+
+def test_edge_hybrid_prefetches_deeper_when_asked(loaded_stores: dict[str, Store]) -> None:
+    edge = loaded_stores["edge"]
+    query = BY_ID["hpl-21"]
+    shallow = EdgeHybridRetriever(document_store=edge, prefetch_limit=2).run(
+        query_embedding=query.embedding, query_sparse_embedding=query.sparse_embedding, top_k=12
+    )["documents"]
+    deep = EdgeHybridRetriever(document_store=edge, prefetch_limit=50).run(
+        query_embedding=query.embedding, query_sparse_embedding=query.sparse_embedding, top_k=12
+    )["documents"]
+    assert len(shallow) <= 4 < len(deep)
