@@ -1,0 +1,107 @@
+"""The `hjemmel` command: ingest, search, serve."""
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from corpus.registry import get_registry
+from corpus.settings import get_settings
+from index.edge_store import IndexLockedError
+from search.filters import SearchFilters, UnknownFilterValue
+
+app = typer.Typer(help="Search Norwegian health law, EU rules and guidance with exact citations.", no_args_is_help=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.echo(f"hjemmel: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def ingest(
+    corpus: Annotated[Path | None, typer.Option(help="Corpus folder (default: HJEMMEL_CORPUS_DIR).")] = None,
+    source: Annotated[list[str], typer.Option("--source", help="Only this registry id (repeatable).")] = [],
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Index every registry source found in the corpus folder; unchanged documents are skipped."""
+    from index.store import open_store
+    from ingest.pipeline import Ingestor
+
+    settings = get_settings()
+    corpus_dir = corpus or settings.corpus_dir
+    if not corpus_dir.is_dir():
+        _fail(f"corpus folder {corpus_dir} does not exist (set --corpus or HJEMMEL_CORPUS_DIR)")
+    try:
+        store = open_store(settings)
+        report = Ingestor(store, get_registry(), settings).run(corpus_dir, progress=progress, only=set(source) or None)
+    except IndexLockedError as exc:
+        _fail(str(exc))
+    for source in report.sources:
+        for warning in source.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        if source.failed:
+            typer.echo(f"failed: {source.source_id}: {source.failed}", err=True)
+    typer.echo(report.summary())
+    store.close()
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _parse_filters(pairs: list[str]) -> SearchFilters | None:
+    if not pairs:
+        return None
+    values = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or key not in SearchFilters.model_fields:
+            _fail(f"bad filter {pair!r}; use KEY=VALUE with KEY one of {', '.join(SearchFilters.model_fields)}")
+        values[key] = value
+    return SearchFilters(**values)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="A question or keywords, Norwegian or English.")],
+    top_k: Annotated[int, typer.Option("--top-k", min=1, max=100)] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {\"results\": [...]} as JSON.")] = False,
+    filter_: Annotated[list[str], typer.Option("--filter", help="agency=…, kind=…, document_id=…, language=…")] = [],
+) -> None:
+    """Hybrid search over the index."""
+    from index.store import open_store
+    from search.searcher import Searcher
+
+    settings = get_settings()
+    filters = _parse_filters(filter_)
+    try:
+        store = open_store(settings)
+        results = Searcher(store, get_registry(), settings).search(query, top_k, filters)
+    except (IndexLockedError, UnknownFilterValue) as exc:
+        _fail(str(exc))
+    store.close()
+    if as_json:
+        typer.echo(json.dumps({"results": [r.model_dump() for r in results]}, ensure_ascii=False, indent=2))
+        return
+    for rank, result in enumerate(results, 1):
+        agencies = ", ".join(a.name for a in result.agencies)
+        typer.echo(f"{rank:2}. {result.citation} – {result.title}  [{result.score:.3f}]\n    {result.url}\n    {agencies}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: HJEMMEL_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: HJEMMEL_PORT.")] = None,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs). The server owns the index while it runs."""
+    import uvicorn
+
+    from api.http import create_app
+    from index.store import open_store
+
+    settings = get_settings()
+    try:
+        store = open_store(settings)
+    except IndexLockedError as exc:
+        _fail(str(exc))
+    uvicorn.run(create_app(settings, store), host=host or settings.host, port=port or settings.port)

@@ -1,0 +1,120 @@
+"""HTTP API. The app owns the index for its lifetime (the embedded engine admits one process)."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from corpus.registry import get_registry
+from corpus.settings import Settings, get_settings
+from index.store import DocumentStore, open_store
+from search.filters import SearchFilters, UnknownFilterValue
+from search.lookup import DocumentView, Lookup, SourceView, UnitView
+from search.results import SearchResult
+from search.searcher import Searcher
+
+PROBLEM = "application/problem+json"
+
+
+class SearchRequest(BaseModel):
+    query: str = Field(min_length=1, max_length=2000, examples=["Kan helsepersonell gi pasientopplysninger til en KI-leverandør?"])
+    top_k: int = Field(10, ge=1, le=100)
+    filters: SearchFilters | None = None
+
+
+class SearchResponse(BaseModel):
+    results: list[SearchResult]
+
+
+class Health(BaseModel):
+    status: str
+    points: int
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+
+
+def _problem(status: int, title: str, detail: str) -> JSONResponse:
+    body = Problem(title=title, status=status, detail=detail).model_dump()
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def create_app(settings: Settings | None = None, store: DocumentStore | None = None) -> FastAPI:
+    """`store` lets the caller open the index first, so a locked index is reported before the server starts."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        registry = get_registry()
+        store_ = store or open_store(settings)
+        app.state.store = store_
+        app.state.searcher = Searcher(store_, registry, settings)
+        app.state.lookup = Lookup(store_, registry)
+        yield
+        store_.close()
+
+    app = FastAPI(
+        title="hjemmel",
+        summary="Search with exact citations over Norwegian health law, EU rules and agency guidance.",
+        version="0.1.0",
+        lifespan=lifespan,
+        responses={404: {"model": Problem}, 422: {"model": Problem}},
+    )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_problem(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return _problem(exc.status_code, str(exc.status_code), str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_problem(_: Request, exc: RequestValidationError) -> JSONResponse:
+        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+        return _problem(422, "Invalid request", detail)
+
+    @app.exception_handler(UnknownFilterValue)
+    async def filter_problem(_: Request, exc: UnknownFilterValue) -> JSONResponse:
+        return _problem(422, "Unknown filter value", str(exc))
+
+    def searcher(request: Request) -> Searcher:
+        return request.app.state.searcher
+
+    def lookup(request: Request) -> Lookup:
+        return request.app.state.lookup
+
+    @app.post("/search", response_model=SearchResponse)
+    def search(body: SearchRequest, searcher: Annotated[Searcher, Depends(searcher)]) -> SearchResponse:
+        return SearchResponse(results=searcher.search(body.query, body.top_k, body.filters))
+
+    @app.get("/units/{unit_id:path}", response_model=UnitView)
+    def unit(unit_id: str, lookup: Annotated[Lookup, Depends(lookup)]) -> UnitView:
+        view = lookup.unit(unit_id)
+        if view is None:
+            raise HTTPException(404, f"no provision with id {unit_id!r}; ids look like LOV-1999-07-02-64/§29")
+        return view
+
+    @app.get("/documents/{document_id}", response_model=DocumentView)
+    def document(document_id: str, lookup: Annotated[Lookup, Depends(lookup)]) -> DocumentView:
+        view = lookup.document(document_id)
+        if view is None:
+            raise HTTPException(404, f"no document {document_id!r}; use an id such as LOV-1999-07-02-64 or a name such as hpl")
+        return view
+
+    @app.get("/sources", response_model=list[SourceView])
+    def sources(lookup: Annotated[Lookup, Depends(lookup)]) -> list[SourceView]:
+        return lookup.sources()
+
+    @app.get("/healthz", response_model=Health)
+    def healthz(request: Request) -> Health:
+        return Health(status="ok", points=request.app.state.store.count_documents())
+
+    return app

@@ -1,0 +1,123 @@
+"""Reading provisions and documents straight from the index: exact lookups, no ranking."""
+
+from haystack import Document
+from pydantic import BaseModel, ConfigDict
+
+from corpus.registry import Registry, Source
+from index.store import DocumentStore
+from search.results import AgencyRef, SearchResult
+
+
+class UnitRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    citation: str
+    title: str
+
+
+class UnitView(BaseModel):
+    """A provision with where it sits (chapter heading, neighbours) and what Lovdata says about it (amendments, footnotes)."""
+
+    unit: SearchResult
+    heading: str
+    notes: list[str]
+    footnotes: list[str]
+    previous: UnitRef | None
+    next: UnitRef | None
+
+
+class SourceView(BaseModel):
+    id: str
+    title: str
+    name: str
+    short_title: str
+    abbreviations: list[str]
+    kind: str
+    language: str
+    url: str
+    licence: str
+    attribution: str
+    agencies: list[AgencyRef]
+    units: int
+    chunks: int
+
+
+class DocumentView(SourceView):
+    last_changed: str
+    provisions: list[UnitRef]
+
+
+def _eq(field: str, value: object) -> dict:
+    return {"field": f"meta.{field}", "operator": "==", "value": value}
+
+
+def _and(*conditions: dict) -> dict:
+    return {"operator": "AND", "conditions": list(conditions)}
+
+
+def _ref(document: Document) -> UnitRef:
+    return UnitRef(id=document.meta["unit_id"], citation=document.meta["citation"], title=document.meta["title"])
+
+
+class Lookup:
+    def __init__(self, store: DocumentStore, registry: Registry) -> None:
+        self.store = store
+        self.registry = registry
+
+    def unit(self, unit_id: str) -> UnitView | None:
+        found = self.store.filter_documents(_and(_eq("unit_id", unit_id), _eq("chunk", 0)))
+        if not found:
+            return None
+        head = found[0]
+        order = head.meta["order"]
+        around = self.store.filter_documents(
+            _and(
+                _eq("document_id", head.meta["document_id"]),
+                _eq("chunk", 0),
+                {"field": "meta.order", "operator": "in", "value": [order - 1, order + 1]},
+            )
+        )
+        by_order = {d.meta["order"]: d for d in around}
+        return UnitView(
+            unit=SearchResult.from_document(head),
+            heading=head.meta["heading"],
+            notes=head.meta.get("notes", []),
+            footnotes=head.meta.get("footnotes", []),
+            previous=_ref(by_order[order - 1]) if order - 1 in by_order else None,
+            next=_ref(by_order[order + 1]) if order + 1 in by_order else None,
+        )
+
+    def _source_view(self, source: Source) -> dict:
+        return {
+            "id": source.id,
+            "title": source.title,
+            "name": source.name,
+            "short_title": source.short_title,
+            "abbreviations": list(source.abbreviations),
+            "kind": source.kind,
+            "language": source.language,
+            "url": source.url,
+            "licence": source.licence,
+            "attribution": source.attribution,
+            "agencies": [AgencyRef(name=self.registry.agencies[r.agency].name, role=r.role) for r in source.agencies],
+            "units": self.store.count_documents_by_filter(_and(_eq("document_id", source.id), _eq("chunk", 0))),
+            "chunks": self.store.count_documents_by_filter(_eq("document_id", source.id)),
+        }
+
+    def sources(self) -> list[SourceView]:
+        return [SourceView(**self._source_view(s)) for s in self.registry.sources.values()]
+
+    def document(self, document_id: str) -> DocumentView | None:
+        source = self.registry.sources.get(document_id) or self.registry.lookup_name(document_id)
+        if source is None:
+            return None
+        heads = sorted(
+            self.store.filter_documents(_and(_eq("document_id", source.id), _eq("chunk", 0))),
+            key=lambda d: d.meta["order"],
+        )
+        return DocumentView(
+            **self._source_view(source),
+            last_changed=heads[0].meta.get("last_changed", "") if heads else "",
+            provisions=[_ref(d) for d in heads],
+        )

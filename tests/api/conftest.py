@@ -1,0 +1,87 @@
+"""A real index of the central health laws, served by a real `hjemmel serve` process."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from corpus.registry import get_registry
+from corpus.settings import Settings
+from index.store import open_store
+from ingest.pipeline import Ingestor
+
+HEALTH_SOURCES = {
+    "LOV-1999-07-02-64",  # helsepersonelloven
+    "LOV-1999-07-02-63",  # pasient- og brukerrettighetsloven
+    "LOV-1999-07-02-61",  # spesialisthelsetjenesteloven
+    "LOV-2014-06-20-42",  # pasientjournalloven
+    "LOV-2014-06-20-43",  # helseregisterloven
+    "LOV-2008-06-20-44",  # helseforskningsloven
+    "LOV-2018-06-15-38",  # personopplysningsloven with the GDPR
+    "LOV-2020-05-07-37",  # lov om medisinsk utstyr
+    "FOR-2021-05-09-1476",  # forskrift om medisinsk utstyr
+    "LOV-2017-12-15-107",  # helsetilsynsloven
+}
+
+
+@pytest.fixture(scope="session")
+def index_settings(test_settings: Settings) -> Settings:
+    store = open_store(test_settings)
+    report = Ingestor(store, get_registry(), test_settings).run(test_settings.corpus_dir, progress=False, only=HEALTH_SOURCES)
+    store.close()
+    assert not report.failed and len(report.sources) == len(HEALTH_SOURCES)
+    return test_settings
+
+
+def hjemmel_env(settings: Settings, **extra: str) -> dict[str, str]:
+    return os.environ | {
+        "HJEMMEL_INDEX_DIR": str(settings.index_dir),
+        "HJEMMEL_CORPUS_DIR": str(settings.corpus_dir),
+        "HJEMMEL_MODEL_DIR": str(settings.model_dir),
+        **extra,
+    }
+
+
+def hjemmel(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "api", *args], env=env, capture_output=True, text=True, timeout=300)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(index_settings: Settings) -> Iterator[str]:
+    port = _free_port()
+    env = hjemmel_env(index_settings, HJEMMEL_PORT=str(port))
+    process = subprocess.Popen([sys.executable, "-m", "api", "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"server exited: {process.stdout.read() if process.stdout else ''}")
+        try:
+            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("server did not become ready in 180 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def client(server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server, timeout=60) as client:
+        yield client

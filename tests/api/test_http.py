@@ -1,0 +1,116 @@
+"""End-to-end through a real HTTP server over a real index."""
+
+import re
+import subprocess
+import sys
+
+import httpx
+
+from corpus.settings import Settings
+from tests.api.conftest import hjemmel, hjemmel_env
+
+PROBLEM = "application/problem+json"
+
+
+def search(client: httpx.Client, query: str, **body: object) -> list[dict]:
+    response = client.post("/search", json={"query": query, **body})
+    assert response.status_code == 200, response.text
+    return response.json()["results"]
+
+
+def _section(unit_id: str) -> tuple[int, str]:
+    number, suffix = re.fullmatch(r"LOV-1999-07-02-64/§(\d+)([a-z]?)", unit_id).groups()
+    return int(number), suffix
+
+
+def test_confidentiality_question_finds_hpl_duty_of_confidentiality(client: httpx.Client) -> None:
+    results = search(client, "Kan helsepersonell gi pasientopplysninger til en KI-leverandør uten samtykke?", top_k=5)
+    confidentiality = [r for r in results if r["id"].startswith("LOV-1999-07-02-64/§") and 21 <= _section(r["id"])[0] <= 29]
+    assert confidentiality, [r["id"] for r in results]
+    for result in confidentiality:
+        assert result["url"] == "https://lovdata.no/dokument/NL/lov/1999-07-02-64/" + result["id"].split("/", 1)[1]
+        assert "Helsedirektoratet" in [a["name"] for a in result["agencies"]]
+        assert result["citation"].startswith("helsepersonelloven § ")
+
+
+def test_patient_information_right_ranks_pbrl_3_2_in_top_3(client: httpx.Client) -> None:
+    results = search(client, "pasientens rett til informasjon", top_k=3)
+    assert "LOV-1999-07-02-63/§3-2" in [r["id"] for r in results]
+
+
+def test_result_follows_the_contract(client: httpx.Client) -> None:
+    (result,) = search(client, "dispensasjon fra taushetsplikt", top_k=1, filters={"document_id": "hpl"})
+    assert set(result) == {"id", "citation", "title", "document", "text", "url", "agencies", "score"}
+    assert set(result["document"]) == {"id", "title", "short_title", "kind", "last_changed"}
+    assert result["document"]["id"] == "LOV-1999-07-02-64" and result["document"]["kind"] == "lov"
+    assert result["text"] and isinstance(result["score"], float)
+
+
+def test_one_hit_per_unit(client: httpx.Client) -> None:
+    ids = [r["id"] for r in search(client, "behandling av helseopplysninger i helseregistre", top_k=20)]
+    assert len(ids) == len(set(ids)) == 20
+
+
+def test_filter_on_a_former_agency_name_reaches_the_new_agency(client: httpx.Client) -> None:
+    results = search(client, "krav til medisinsk utstyr", top_k=10, filters={"agency": "Statens legemiddelverk"})
+    assert results
+    for result in results:
+        assert "Direktoratet for medisinske produkter" in [a["name"] for a in result["agencies"]]
+
+
+def test_filter_on_kind_and_language(client: httpx.Client) -> None:
+    results = search(client, "medisinsk utstyr", filters={"kind": "forskrift", "language": "nb"})
+    assert results and {r["document"]["kind"] for r in results} == {"forskrift"}
+
+
+def test_gdpr_articles_in_norwegian(client: httpx.Client) -> None:
+    results = search(client, "behandling av særlige kategorier av personopplysninger helseopplysninger", top_k=5)
+    assert "32016R0679/art9" in [r["id"] for r in results]
+
+
+def test_unit_with_neighbours(client: httpx.Client) -> None:
+    response = client.get("/units/LOV-1999-07-02-64/§29")
+    assert response.status_code == 200
+    view = response.json()
+    assert view["unit"]["citation"] == "helsepersonelloven § 29"
+    assert view["heading"] == "Kapittel 5. Taushetsplikt og opplysningsrett"
+    assert view["previous"]["id"] == "LOV-1999-07-02-64/§28"
+    assert view["next"]["id"] == "LOV-1999-07-02-64/§29a"
+    assert view["notes"] and "Endret ved" not in view["unit"]["text"]
+
+
+def test_document_by_abbreviation(client: httpx.Client) -> None:
+    response = client.get("/documents/pbrl")
+    assert response.status_code == 200
+    document = response.json()
+    assert document["id"] == "LOV-1999-07-02-63"
+    assert "LOV-1999-07-02-63/§3-2" in [p["id"] for p in document["provisions"]]
+    assert document["units"] == len(document["provisions"])
+
+
+def test_sources_with_counts(client: httpx.Client) -> None:
+    sources = {s["id"]: s for s in client.get("/sources").json()}
+    assert len(sources) >= 50
+    assert sources["LOV-1999-07-02-64"]["units"] > 90
+    assert sources["32016R0679"]["units"] == 99
+    assert sources["LOV-2016-06-17-73"]["units"] == 0  # anskaffelsesloven is not in this test index
+
+
+def test_errors_are_problem_json(client: httpx.Client) -> None:
+    missing = client.get("/units/LOV-1999-07-02-64/§999")
+    assert missing.status_code == 404 and missing.headers["content-type"] == PROBLEM
+    assert "§999" in missing.json()["detail"]
+    empty = client.post("/search", json={"query": ""})
+    assert empty.status_code == 422 and empty.headers["content-type"] == PROBLEM
+    agency = client.post("/search", json={"query": "x", "filters": {"agency": "Finanstilsynet"}})
+    assert agency.status_code == 422 and "Finanstilsynet" in agency.json()["detail"]
+    malformed = client.post("/search", content=b"{not json", headers={"content-type": "application/json"})
+    assert malformed.status_code == 422
+    assert client.get("/docs").status_code == 200
+
+
+def test_second_process_gets_one_clear_line(server: str, index_settings: Settings) -> None:
+    result = hjemmel("search", "taushetsplikt", env=hjemmel_env(index_settings))
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "in use" in result.stderr
+    assert "Traceback" not in result.stderr
