@@ -1,6 +1,7 @@
 """HTTP API. The app owns the index for its lifetime (the embedded engine admits one process)."""
 
 from collections.abc import AsyncIterator
+from http import HTTPStatus
 from contextlib import asynccontextmanager
 from typing import Annotated
 
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
 
     @app.exception_handler(StarletteHTTPException)
     async def http_problem(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _problem(exc.status_code, str(exc.status_code), str(exc.detail))
+        return _problem(exc.status_code, HTTPStatus(exc.status_code).phrase, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def validation_problem(_: Request, exc: RequestValidationError) -> JSONResponse:

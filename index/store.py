@@ -16,6 +16,7 @@ from index.edge_store import EdgeDocumentStore
 
 EMBEDDING_DIM = 384
 HYBRID_PREFETCH = 200
+RRF_K = 60
 KEYWORD_FIELDS = ("unit_id", "document_id", "source_id", "kind", "language", "agencies", "content_hash")
 PAYLOAD_INDEXES = [{"field_name": f"meta.{name}", "field_schema": "keyword"} for name in KEYWORD_FIELDS] + [
     {"field_name": "meta.order", "field_schema": "integer"}
@@ -49,9 +50,13 @@ def open_store(settings: Settings) -> DocumentStore:
 def retriever(store: DocumentStore, mode: RetrievalMode):
     """The retriever of the store's own family (edge or qdrant-haystack) for a retrieval mode.
 
-    The edge hybrid retriever prefetches deeper than Qdrant's default 10 per side, so that one-hit-per-unit and
-    top_k up to 100 have candidates; qdrant-haystack's retriever has no such setting.
+    Hybrid fuses with RRF k=60, the usual constant: Qdrant's default k=2 lets one list's top hit win outright,
+    where k=60 favours provisions that both lists rank well. The edge hybrid retriever also prefetches deeper
+    than Qdrant's default 10 per side, so one-hit-per-unit and top_k up to 100 have candidates;
+    qdrant-haystack's retriever has no such setting.
     """
     if mode == "hybrid" and isinstance(store, EdgeDocumentStore):
-        return EdgeHybridRetriever(document_store=store, prefetch_limit=HYBRID_PREFETCH)
+        return EdgeHybridRetriever(document_store=store, rrf_k=RRF_K, prefetch_limit=HYBRID_PREFETCH)
+    if mode == "hybrid":
+        return QdrantHybridRetriever(document_store=store, rrf_k=RRF_K)
     return _RETRIEVERS[type(store)][mode](document_store=store)

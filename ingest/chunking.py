@@ -78,7 +78,8 @@ def to_documents(
                 "document_short_title": owner.short_title,
                 "kind": owner.kind,
                 "language": origin.language,
-                "last_changed": info.last_changed,
+                # Lovdata's consolidation date belongs to the Norwegian act, not to EU text carried inside it.
+                "last_changed": info.last_changed if owner.id == info.id else "",
                 "agencies": [agency.name for agency, _ in agencies],
                 "agency_roles": [{"name": agency.name, "role": role} for agency, role in agencies],
                 "source_id": origin.id,

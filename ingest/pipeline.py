@@ -21,7 +21,7 @@ from ingest.chunking import to_documents
 from ingest.lovdata import ReadFailure, read_lovdata
 
 # Bump when parsing or chunking changes, so unchanged files are re-indexed all the same.
-INGEST_VERSION = "1"
+INGEST_VERSION = "2"
 
 Reader = Callable[[Path], Iterator[ParsedDocument | ReadFailure]]
 READERS: dict[str, Reader] = {"lovdata-xml": read_lovdata}

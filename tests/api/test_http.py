@@ -99,7 +99,7 @@ def test_sources_with_counts(client: httpx.Client) -> None:
 def test_errors_are_problem_json(client: httpx.Client) -> None:
     missing = client.get("/units/LOV-1999-07-02-64/§999")
     assert missing.status_code == 404 and missing.headers["content-type"] == PROBLEM
-    assert "§999" in missing.json()["detail"]
+    assert missing.json()["title"] == "Not Found" and "§999" in missing.json()["detail"]
     empty = client.post("/search", json={"query": ""})
     assert empty.status_code == 422 and empty.headers["content-type"] == PROBLEM
     agency = client.post("/search", json={"query": "x", "filters": {"agency": "Finanstilsynet"}})
