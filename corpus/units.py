@@ -36,6 +36,10 @@ class Unit:
     order: int = 0
     notes: tuple[str, ...] = ()
     footnotes: tuple[str, ...] = ()
+    # Printed locator cited after the label, e.g. "OJ L 117, p. 15" for a provision read from the Official Journal PDF.
+    location: str = ""
+    # False for long guidance documents without legal units: a hit then shows its own section, not the whole document.
+    whole: bool = True
 
     @property
     def text(self) -> str:
