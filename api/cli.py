@@ -12,6 +12,8 @@ from index.edge_store import IndexLockedError
 from search.filters import SearchFilters, UnknownFilterValue
 
 app = typer.Typer(help="Search Norwegian health law, EU rules and guidance with exact citations.", no_args_is_help=True)
+corpus_app = typer.Typer(help="The source documents.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -23,6 +25,7 @@ def _fail(message: str, code: int = 2) -> None:
 def ingest(
     corpus: Annotated[Path | None, typer.Option(help="Corpus folder (default: HJEMMEL_CORPUS_DIR).")] = None,
     source: Annotated[list[str], typer.Option("--source", help="Only this registry id (repeatable).")] = [],
+    prune: Annotated[bool, typer.Option(help="Delete indexed sources that are no longer in the registry.")] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Index every registry source found in the corpus folder; unchanged documents are skipped."""
@@ -33,18 +36,24 @@ def ingest(
     corpus_dir = corpus or settings.corpus_dir
     if not corpus_dir.is_dir():
         _fail(f"corpus folder {corpus_dir} does not exist (set --corpus or HJEMMEL_CORPUS_DIR)")
+    unknown = [s for s in source if s not in get_registry().sources]
+    if unknown:
+        _fail(f"not in the registry: {', '.join(unknown)}")
     try:
         store = open_store(settings)
-        report = Ingestor(store, get_registry(), settings).run(corpus_dir, progress=progress, only=set(source) or None)
     except IndexLockedError as exc:
         _fail(str(exc))
-    for source in report.sources:
-        for warning in source.warnings:
-            typer.echo(f"warning: {warning}", err=True)
-        if source.failed:
-            typer.echo(f"failed: {source.source_id}: {source.failed}", err=True)
-    typer.echo(report.summary())
+    ingestor = Ingestor(store, get_registry(), settings)
+    report = ingestor.run(corpus_dir, progress=progress, only=set(source) or None, prune=prune)
+    ingestor.close()
     store.close()
+    for entry in report.sources:
+        for warning in entry.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+        if entry.failed:
+            typer.echo(f"failed: {entry.source_id}: {entry.failed}", err=True)
+    typer.echo(report.table())
+    typer.echo(report.summary())
     if report.failed:
         raise typer.Exit(1)
 
@@ -105,3 +114,21 @@ def serve(
     except IndexLockedError as exc:
         _fail(str(exc))
     uvicorn.run(create_app(settings, store), host=host or settings.host, port=port or settings.port)
+
+
+@corpus_app.command("download")
+def download(
+    to: Annotated[Path | None, typer.Option(help="Corpus folder to fill (default: HJEMMEL_CORPUS_DIR).")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Fetch <URL>/<corpus path> from a mirror instead.")] = None,
+    source: Annotated[list[str], typer.Option("--source", help="Only this registry id (repeatable).")] = [],
+) -> None:
+    """Fetch the registry's sources from their official addresses (Lovdata public data, EUR-Lex), checking each."""
+    from ingest.download import Downloader
+
+    target = to or get_settings().corpus_dir
+    failed = 0
+    for result in Downloader(get_registry(), target, base_url).run(set(source) or None):
+        failed += not result.ok
+        typer.echo(f"{'ok' if result.ok else 'failed'}: {result.source_id} ({result.file}): {result.detail}", err=not result.ok)
+    if failed:
+        raise typer.Exit(1)

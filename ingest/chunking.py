@@ -38,7 +38,9 @@ def chunk_bodies(unit: Unit, max_chars: int) -> list[str]:
 
 
 def citation(source: Source, unit: Unit) -> str:
-    return f"{source.name} {unit.label}"
+    """«helsepersonelloven § 29», «MDR art. 2 (OJ L 117, p. 15)»; a guidance document is cited by its name."""
+    cited = f"{source.name} {unit.label}" if unit.label else source.name
+    return f"{cited} ({unit.location})" if unit.location else cited
 
 
 def to_documents(
@@ -58,13 +60,14 @@ def to_documents(
     bodies = chunk_bodies(unit, max_chars)
     return [
         Document(
-            id=f"{unit.id}#{number}",
+            # The source is part of the id: the GDPR's articles come both from EUR-Lex and from personopplysningsloven.
+            id=f"{origin.id}|{unit.id}#{number}",
             content=prefix + body,
             meta={
                 "unit_id": unit.id,
                 "chunk": number,
                 "chunks": len(bodies),
-                "text": unit.text,
+                "text": unit.text if unit.whole else body,
                 "citation": citation(owner, unit),
                 "label": unit.label,
                 "title": unit.title,

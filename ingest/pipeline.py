@@ -1,8 +1,12 @@
-"""Ingest: registry sources → units → chunks → dense + sparse vectors → the index, skipping what has not changed."""
+"""Ingest: registry sources → units → chunks → dense + sparse vectors → the index.
+
+Incremental and crash-safe: every chunk carries its source's content hash and chunk count. A source counts as
+indexed only when the index holds exactly that many chunks of it, all with the current hash; anything else (a
+changed file, a run killed half-way) is written again, and stale chunks are deleted only after the new ones are in.
+"""
 
 import hashlib
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,18 +17,16 @@ from tqdm import tqdm
 
 from corpus.registry import Registry, Source
 from corpus.settings import Settings
-from corpus.units import ParsedDocument
 from index.embedders import document_embedder
+from index.embedding_cache import CachedDocumentEmbedder, EmbeddingCache
 from index.sparse import SparseDocumentEmbedder
 from index.store import DocumentStore
 from ingest.chunking import to_documents
-from ingest.lovdata import ReadFailure, read_lovdata
+from ingest.lovdata import ReadFailure
+from ingest.readers import READERS, read_source
 
 # Bump when parsing or chunking changes, so unchanged files are re-indexed all the same.
-INGEST_VERSION = "2"
-
-Reader = Callable[[Path], Iterator[ParsedDocument | ReadFailure]]
-READERS: dict[str, Reader] = {"lovdata-xml": read_lovdata}
+INGEST_VERSION = "3"
 
 
 @dataclass
@@ -33,6 +35,7 @@ class SourceReport:
     file: str
     units: int = 0
     chunks: int = 0
+    embedded: int = 0
     skipped: bool = False
     failed: str | None = None
     seconds: float = 0.0
@@ -44,29 +47,43 @@ class IngestReport:
     sources: list[SourceReport]
     seconds: float
     points: int
+    pruned: int = 0
 
     @property
     def failed(self) -> list[SourceReport]:
         return [s for s in self.sources if s.failed]
 
+    def table(self) -> str:
+        """One line per source: what a user checks after adding or changing files."""
+        rows = [f"{'source':<58} {'units':>6} {'chunks':>6} {'embedded':>8} {'status':<8} {'s':>6}"]
+        for s in self.sources:
+            status = "failed" if s.failed else "skipped" if s.skipped else "indexed"
+            rows.append(
+                f"{s.source_id[:58]:<58} {s.units:>6} {s.chunks:>6} {s.embedded:>8} {status:<8} {s.seconds:>6.1f}"
+            )
+        return "\n".join(rows)
+
     def summary(self) -> str:
         indexed = [s for s in self.sources if not s.skipped and not s.failed]
+        pruned = f", {self.pruned} points of unregistered sources pruned" if self.pruned else ""
         return (
             f"{len(self.sources)} documents: {len(indexed)} indexed, "
             f"{sum(s.skipped for s in self.sources)} skipped (unchanged), {len(self.failed)} failed; "
-            f"{sum(s.units for s in indexed)} units, {sum(s.chunks for s in indexed)} chunks written; "
-            f"{self.points} points in the index; {self.seconds:.1f} s"
+            f"{sum(s.units for s in indexed)} units, {sum(s.chunks for s in indexed)} chunks written, "
+            f"{sum(s.embedded for s in indexed)} embedded; {self.points} points in the index{pruned}; {self.seconds:.1f} s"
         )
 
 
-def _filter(source_id: str, content_hash: str, same: bool) -> dict:
-    return {
-        "operator": "AND",
-        "conditions": [
-            {"field": "meta.source_id", "operator": "==", "value": source_id},
-            {"field": "meta.content_hash", "operator": "==" if same else "!=", "value": content_hash},
-        ],
-    }
+def _eq(field_name: str, value: object) -> dict:
+    return {"field": f"meta.{field_name}", "operator": "==", "value": value}
+
+
+def _content(path: Path) -> bytes:
+    """The bytes that decide whether a source changed; a folder source (one file per article) hashes all its files."""
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file())
+        return b"".join(p.relative_to(path).as_posix().encode() + b"\0" + p.read_bytes() for p in files)
+    return path.read_bytes()
 
 
 class Ingestor:
@@ -76,9 +93,12 @@ class Ingestor:
         self.store = store
         self.registry = registry
         self.settings = settings
+        self.cache = EmbeddingCache(settings.embedding_cache)
         self.pipeline = Pipeline()
         self.pipeline.add_component("sparse", SparseDocumentEmbedder())
-        self.pipeline.add_component("dense", document_embedder(settings))
+        self.pipeline.add_component(
+            "dense", CachedDocumentEmbedder(document_embedder(settings), self.cache, settings.embedding_model)
+        )
         self.pipeline.add_component("writer", DocumentWriter(store, policy=DuplicatePolicy.OVERWRITE))
         self.pipeline.connect("sparse.documents", "dense.documents")
         self.pipeline.connect("dense.documents", "writer.documents")
@@ -90,46 +110,75 @@ class Ingestor:
         version = f"{INGEST_VERSION}|{self.settings.embedding_model}|{self.settings.chunk_chars}|".encode()
         return hashlib.sha256(version + data).hexdigest()
 
+    def _is_current(self, source: Source, content_hash: str) -> bool:
+        same = {"operator": "AND", "conditions": [_eq("source_id", source.id), _eq("content_hash", content_hash)]}
+        first = self.store.filter_documents({"operator": "AND", "conditions": [*same["conditions"], _eq("chunk", 0)]})
+        if not first:
+            return False
+        expected = first[0].meta["source_chunks"]
+        everything = self.store.count_documents_by_filter(_eq("source_id", source.id))
+        return self.store.count_documents_by_filter(same) == expected == everything
+
+    def _documents(self, source: Source, path: Path, content_hash: str, report: SourceReport) -> list[Document] | None:
+        documents: list[Document] = []
+        for parsed in read_source(path, source):
+            if isinstance(parsed, ReadFailure):
+                report.failed = f"{parsed.origin}: {parsed.reason}"
+                return None
+            report.warnings.extend(parsed.warnings)
+            for unit in parsed.units:
+                if not unit.paragraphs:
+                    continue
+                report.units += 1
+                documents.extend(
+                    to_documents(unit, parsed.info, source, self.registry, content_hash, self.settings.chunk_chars)
+                )
+        if not documents:
+            report.failed = f"{path}: no provisions or text found"
+            return None
+        for document in documents:
+            document.meta["source_chunks"] = len(documents)
+        return documents
+
     def ingest_source(self, source: Source, corpus_dir: Path) -> SourceReport:
         started = time.perf_counter()
         report = SourceReport(source.id, source.file or "")
         path = corpus_dir / (source.file or "")
         try:
-            data = path.read_bytes()
+            content_hash = self._hash(_content(path))
         except OSError as exc:
             report.failed = f"{path}: unreadable ({exc.strerror or exc})"
             return report
-        content_hash = self._hash(data)
-        if self.store.count_documents_by_filter(_filter(source.id, content_hash, same=True)):
+        if self._is_current(source, content_hash):
             report.skipped = True
-        else:
-            documents: list[Document] = []
-            for parsed in READERS[source.format](path):
-                if isinstance(parsed, ReadFailure):
-                    report.failed = f"{parsed.origin}: {parsed.reason}"
-                    return report
-                report.warnings.extend(parsed.warnings)
-                for unit in parsed.units:
-                    if not unit.paragraphs:
-                        continue
-                    report.units += 1
-                    documents.extend(
-                        to_documents(unit, parsed.info, source, self.registry, content_hash, self.settings.chunk_chars)
-                    )
-            self.pipeline.run({"sparse": {"documents": documents}})
-            # New chunks are in before the old go, so a search never sees the document missing.
-            self.store.delete_by_filter(_filter(source.id, content_hash, same=False))
+        elif (documents := self._documents(source, path, content_hash, report)) is not None:
+            result = self.pipeline.run({"sparse": {"documents": documents}}, include_outputs_from={"dense"})
+            report.embedded = result["dense"]["embedded"]
             report.chunks = len(documents)
+            # New chunks are in before the old go, so a search never sees the source missing.
+            old_hash = {"field": "meta.content_hash", "operator": "!=", "value": content_hash}
+            self.store.delete_by_filter({"operator": "AND", "conditions": [_eq("source_id", source.id), old_hash]})
         report.seconds = time.perf_counter() - started
         return report
 
-    def run(self, corpus_dir: Path, progress: bool = True, only: set[str] | None = None) -> IngestReport:
-        """Ingest the readable sources, or just the ids in `only`."""
+    def prune(self) -> int:
+        """Delete what the index holds of sources no longer in the registry."""
+        unregistered = {"field": "meta.source_id", "operator": "not in", "value": list(self.registry.sources)}
+        return self.store.delete_by_filter(unregistered)
+
+    def run(
+        self, corpus_dir: Path, progress: bool = True, only: set[str] | None = None, prune: bool = False
+    ) -> IngestReport:
+        """Ingest the readable sources, or just the ids in `only`; with `prune`, drop unregistered sources."""
         started = time.perf_counter()
         sources = [s for s in self.readable_sources() if only is None or s.id in only]
         reports = []
         with tqdm(sources, desc="ingest", unit="doc", disable=not progress) as bar:
             for source in bar:
-                bar.set_postfix_str(source.short_title)
+                bar.set_postfix_str(source.short_title[:40])
                 reports.append(self.ingest_source(source, corpus_dir))
-        return IngestReport(reports, time.perf_counter() - started, self.store.count_documents())
+        pruned = self.prune() if prune else 0
+        return IngestReport(reports, time.perf_counter() - started, self.store.count_documents(), pruned)
+
+    def close(self) -> None:
+        self.cache.close()

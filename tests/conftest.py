@@ -17,5 +17,8 @@ def corpus_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def test_settings(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The user's settings with a throw-away index; the converted model stays cached between runs."""
-    return get_settings().model_copy(update={"index_dir": tmp_path_factory.mktemp("index"), "corpus_dir": corpus_dir})
+    """The user's settings with a throw-away index and embedding cache; the converted model stays cached between runs."""
+    scratch = tmp_path_factory.mktemp("hjemmel")
+    return get_settings().model_copy(
+        update={"index_dir": scratch / "index", "embedding_cache": scratch / "embeddings.sqlite", "corpus_dir": corpus_dir}
+    )

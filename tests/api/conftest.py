@@ -1,6 +1,5 @@
 """A real index of the central health laws, served by a real `hjemmel serve` process."""
 
-import os
 import socket
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from corpus.registry import get_registry
 from corpus.settings import Settings
 from index.store import open_store
 from ingest.pipeline import Ingestor
+from tests.commands import hjemmel_env
 
 HEALTH_SOURCES = {
     "LOV-1999-07-02-64",  # helsepersonelloven
@@ -33,23 +33,12 @@ HEALTH_SOURCES = {
 @pytest.fixture(scope="session")
 def index_settings(test_settings: Settings) -> Settings:
     store = open_store(test_settings)
-    report = Ingestor(store, get_registry(), test_settings).run(test_settings.corpus_dir, progress=False, only=HEALTH_SOURCES)
+    ingestor = Ingestor(store, get_registry(), test_settings)
+    report = ingestor.run(test_settings.corpus_dir, progress=False, only=HEALTH_SOURCES)
+    ingestor.close()
     store.close()
     assert not report.failed and len(report.sources) == len(HEALTH_SOURCES)
     return test_settings
-
-
-def hjemmel_env(settings: Settings, **extra: str) -> dict[str, str]:
-    return os.environ | {
-        "HJEMMEL_INDEX_DIR": str(settings.index_dir),
-        "HJEMMEL_CORPUS_DIR": str(settings.corpus_dir),
-        "HJEMMEL_MODEL_DIR": str(settings.model_dir),
-        **extra,
-    }
-
-
-def hjemmel(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "api", *args], env=env, capture_output=True, text=True, timeout=300)
 
 
 def _free_port() -> int:

@@ -7,7 +7,7 @@ import sys
 import httpx
 
 from corpus.settings import Settings
-from tests.api.conftest import hjemmel, hjemmel_env
+from tests.commands import hjemmel, hjemmel_env
 
 PROBLEM = "application/problem+json"
 
@@ -114,3 +114,26 @@ def test_second_process_gets_one_clear_line(server: str, index_settings: Setting
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0 and "in use" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_cited_provision_comes_first(client: httpx.Client) -> None:
+    results = search(client, "pbrl § 3-2", top_k=5)
+    assert results[0]["id"] == "LOV-1999-07-02-63/§3-2" and results[0]["score"] == 1.0
+    assert len({r["id"] for r in results}) == 5
+    both = search(client, "hva betyr hpl § 29 første ledd og GDPR art. 9(2)(h) for oss?", top_k=5)
+    assert [r["id"] for r in both[:2]] == ["LOV-1999-07-02-64/§29", "32016R0679/art9"]
+    filtered = search(client, "hpl § 29", filters={"document_id": "pbrl"})
+    assert all(r["document"]["id"] == "LOV-1999-07-02-63" for r in filtered)
+
+
+def test_cite_resolves_or_says_what_it_understood(client: httpx.Client) -> None:
+    found = client.get("/cite", params={"ref": "hpl § 29"})
+    assert found.status_code == 200 and found.json()["unit"]["id"] == "LOV-1999-07-02-64/§29"
+    assert client.get("/cite", params={"ref": "pasientjournalloven § 11 andre ledd"}).json()["unit"]["id"] == (
+        "LOV-2014-06-20-42/§11"
+    )
+    missing = client.get("/cite", params={"ref": "hpl § 999"})
+    assert missing.status_code == 404 and "helsepersonelloven § 999" in missing.json()["detail"]
+    nothing = client.get("/cite", params={"ref": "taushetsplikt"})
+    assert nothing.status_code == 404 and "no citation recognised" in nothing.json()["detail"]
+    assert client.get("/cite").status_code == 422

@@ -18,7 +18,7 @@ def test_long_provision_splits_on_ledd_with_heading_prefix(corpus_dir: Path) -> 
     unit = next(u for u in hpl.units if u.id == "LOV-1999-07-02-64/§29")
     documents = to_documents(unit, hpl.info, registry.source("LOV-1999-07-02-64"), registry, "hash", max_chars=600)
     assert len(documents) > 1
-    assert [d.id for d in documents] == [f"LOV-1999-07-02-64/§29#{n}" for n in range(len(documents))]
+    assert [d.id for d in documents] == [f"LOV-1999-07-02-64|LOV-1999-07-02-64/§29#{n}" for n in range(len(documents))]
     for document in documents:
         assert document.content.startswith("helsepersonelloven § 29. Dispensasjon fra taushetsplikt\nKapittel 5.")
         assert document.meta["unit_id"] == unit.id and document.meta["text"] == unit.text
