@@ -5,7 +5,7 @@ from http import HTTPStatus
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
         store_ = store or open_store(settings)
         app.state.store = store_
         app.state.searcher = Searcher(store_, registry, settings)
-        app.state.lookup = Lookup(store_, registry)
+        app.state.lookup = app.state.searcher.lookup
         yield
         store_.close()
 
@@ -101,6 +101,23 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
         view = lookup.unit(unit_id)
         if view is None:
             raise HTTPException(404, f"no provision with id {unit_id!r}; ids look like LOV-1999-07-02-64/§29")
+        return view
+
+    @app.get("/cite", response_model=UnitView)
+    def cite(
+        ref: Annotated[str, Query(min_length=1, max_length=200, examples=["hpl § 29"])],
+        searcher: Annotated[Searcher, Depends(searcher)],
+    ) -> UnitView:
+        """Resolve a citation («hpl § 29», «GDPR art. 9(2)(h)», «AI Act annex III») to the provision it names."""
+        citations = searcher.citations.find(ref)
+        if not citations:
+            raise HTTPException(404, f"no citation recognised in {ref!r}; write e.g. 'hpl § 29' or 'GDPR art. 9'")
+        citation = citations[0]
+        view = searcher.lookup.unit(citation.unit_id)
+        if view is None:
+            raise HTTPException(
+                404, f"understood {citation.understood!r} ({citation.unit_id}), but the index has no such provision"
+            )
         return view
 
     @app.get("/documents/{document_id}", response_model=DocumentView)

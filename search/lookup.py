@@ -56,6 +56,11 @@ def _and(*conditions: dict) -> dict:
     return {"operator": "AND", "conditions": list(conditions)}
 
 
+def _swap_letter_case(unit_id: str) -> str:
+    document, _, section = unit_id.partition("/§")
+    return f"{document}/§{section.swapcase()}" if section else unit_id
+
+
 def _ref(document: Document) -> UnitRef:
     return UnitRef(id=document.meta["unit_id"], citation=document.meta["citation"], title=document.meta["title"])
 
@@ -65,8 +70,12 @@ class Lookup:
         self.store = store
         self.registry = registry
 
-    def unit(self, unit_id: str) -> UnitView | None:
-        found = self.store.filter_documents(_and(_eq("unit_id", unit_id), _eq("chunk", 0)))
+    def unit(self, unit_id: str, filters: dict | None = None) -> UnitView | None:
+        """The provision with this id (within `filters`, if given); a letter's case is forgiven («§4a-1» finds §4A-1)."""
+        conditions = [_eq("chunk", 0), *([filters] if filters else [])]
+        found = self.store.filter_documents(_and(_eq("unit_id", unit_id), *conditions))
+        if not found and unit_id != (swapped := _swap_letter_case(unit_id)):
+            found = self.store.filter_documents(_and(_eq("unit_id", swapped), *conditions))
         if not found:
             return None
         head = found[0]

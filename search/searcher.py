@@ -7,7 +7,9 @@ from corpus.settings import Settings
 from index.embedders import text_embedder
 from index.sparse import SparseTextEmbedder
 from index.store import DocumentStore, RetrievalMode, retriever
+from search.citations import CitationParser
 from search.filters import SearchFilters, to_haystack
+from search.lookup import Lookup
 from search.results import SearchResult
 
 # Chunks fetched per wanted unit: long provisions come back as several chunks, and only the best counts.
@@ -44,24 +46,51 @@ def build_pipeline(store: DocumentStore, settings: Settings, mode: RetrievalMode
     return pipeline
 
 
+# Score given to a provision the query cites outright; fused search scores stay far below it.
+CITED_SCORE = 1.0
+
+
 class Searcher:
     """Answers queries over one index; the pipelines are built once and warmed, since loading the model is slow."""
 
-    def __init__(self, store: DocumentStore, registry: Registry, settings: Settings, modes: tuple[RetrievalMode, ...] = ("hybrid",)) -> None:
+    def __init__(
+        self,
+        store: DocumentStore,
+        registry: Registry,
+        settings: Settings,
+        modes: tuple[RetrievalMode, ...] = ("hybrid",),
+    ) -> None:
         self.store = store
         self.registry = registry
+        self.lookup = Lookup(store, registry)
+        self.citations = CitationParser(registry)
         self.pipelines = {mode: build_pipeline(store, settings, mode) for mode in modes}
         for pipeline in self.pipelines.values():
             pipeline.warm_up()
 
-    def search(self, query: str, top_k: int = 10, filters: SearchFilters | None = None, mode: RetrievalMode = "hybrid") -> list[SearchResult]:
+    def cited(self, query: str, filters: dict | None = None) -> list[SearchResult]:
+        """The provisions a query cites («hpl § 29», «GDPR art. 9(2)(h)») that the index holds, in citation order."""
+        results = []
+        for citation in self.citations.find(query):
+            view = self.lookup.unit(citation.unit_id, filters)
+            if view is not None and view.unit.id not in {r.id for r in results}:
+                results.append(view.unit.model_copy(update={"score": CITED_SCORE}))
+        return results
+
+    def search(
+        self, query: str, top_k: int = 10, filters: SearchFilters | None = None, mode: RetrievalMode = "hybrid"
+    ) -> list[SearchResult]:
+        """Cited provisions first, then the retrieved ones."""
+        haystack_filters = to_haystack(filters, self.registry)
+        cited = self.cited(query, haystack_filters)
         pipeline = self.pipelines[mode]
         inputs: dict[str, dict] = {
-            "retriever": {"filters": to_haystack(filters, self.registry), "top_k": top_k * OVERFETCH},
+            "retriever": {"filters": haystack_filters, "top_k": top_k * OVERFETCH},
             "units": {"top_k": top_k},
         }
         for name in ("embedder", "sparse"):
             if name in pipeline.graph.nodes:
                 inputs[name] = {"text": query}
-        documents = pipeline.run(inputs)["units"]["documents"]
-        return [SearchResult.from_document(d) for d in documents]
+        found = [SearchResult.from_document(d) for d in pipeline.run(inputs)["units"]["documents"]]
+        seen = {r.id for r in cited}
+        return (cited + [r for r in found if r.id not in seen])[:top_k]
