@@ -132,3 +132,22 @@ def download(
         typer.echo(f"{'ok' if result.ok else 'failed'}: {result.source_id} ({result.file}): {result.detail}", err=not result.ok)
     if failed:
         raise typer.Exit(1)
+
+
+@app.command("eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": False})
+def evaluate(
+    ctx: typer.Context,
+    dataset: Annotated[Path, typer.Option(help="BEIR-style folder: queries.jsonl and qrels.tsv.")],
+    retriever: Annotated[
+        list[str], typer.Option("--retriever", help="bm25, dense, hybrid, …: `--retriever bm25 dense hybrid`.")
+    ] = ["hybrid"],
+    k: Annotated[int, typer.Option(help="Cut-off for nDCG, Recall and MRR.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON on stdout.")] = False,
+    out: Annotated[Path | None, typer.Option(help="Report folder (default: evals/reports/<dataset>).")] = None,
+) -> None:
+    """Benchmark retrievers on a dataset: nDCG@k, Recall@k, Recall@100, MRR@k, latency; a report with a chart."""
+    from evals.harness import default_out_dir, main_eval
+
+    # Click options take one value each; the names after --retriever arrive as extra arguments.
+    names = [name for value in [*retriever, *ctx.args] for name in value.split(",") if name]
+    raise typer.Exit(main_eval(dataset, names, k, as_json, out or default_out_dir(dataset)))
