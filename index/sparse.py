@@ -59,10 +59,20 @@ def document_vector(text: str, language: str, k1: float = 1.2, b: float = 0.75, 
     return SparseEmbedding(indices=list(weights), values=list(weights.values()))
 
 
-def query_vector(text: str, languages: tuple[str, ...] = ("nb", "en")) -> SparseEmbedding:
-    """One unit weight per distinct stem; stems in every language asked for, since a query's language is not known."""
-    ids = {term_id(s) for language in languages for s in stems(text, language)}
-    return SparseEmbedding(indices=sorted(ids), values=[1.0] * len(ids))
+def query_vector(
+    text: str, languages: tuple[str, ...] = ("nb", "en"), light: frozenset[str] = frozenset(), light_weight: float = 1.0
+) -> SparseEmbedding:
+    """One weight per distinct stem, in every language asked for, since a query's language is not known.
+
+    Words in `light` weigh `light_weight`: in «kan vi bruke journaldata til KI-trening?» the legal question is about
+    journal data, while «KI» only names the project's context and would pull in every page about AI.
+    """
+    weights: dict[int, float] = {}
+    for language in languages:
+        light_stems = set(_stemmer(language).stemWords(sorted(light)))
+        for stem in stems(text, language):
+            weights[term_id(stem)] = light_weight if stem in light_stems else 1.0
+    return SparseEmbedding(indices=list(weights), values=list(weights.values()))
 
 
 @component
@@ -85,9 +95,13 @@ class SparseDocumentEmbedder:
 class SparseTextEmbedder:
     """Turns a query into a sparse vector that matches Norwegian and English passages alike."""
 
-    def __init__(self, languages: tuple[str, ...] = ("nb", "en")) -> None:
+    def __init__(
+        self, languages: tuple[str, ...] = ("nb", "en"), light: tuple[str, ...] = (), light_weight: float = 1.0
+    ) -> None:
         self.languages = tuple(languages)
+        self.light = frozenset(word.lower() for word in light)
+        self.light_weight = light_weight
 
     @component.output_types(sparse_embedding=SparseEmbedding)
     def run(self, text: str) -> dict[str, SparseEmbedding]:
-        return {"sparse_embedding": query_vector(text, self.languages)}
+        return {"sparse_embedding": query_vector(text, self.languages, self.light, self.light_weight)}

@@ -17,6 +17,8 @@ from index.edge_store import EdgeDocumentStore
 EMBEDDING_DIM = 384
 HYBRID_PREFETCH = 200
 RRF_K = 60
+# [sparse, dense]: the stemmed-term list is the noisier of the two on the dev set, so it counts half.
+RRF_WEIGHTS = [0.5, 1.0]
 KEYWORD_FIELDS = ("unit_id", "document_id", "source_id", "kind", "language", "agencies", "content_hash")
 PAYLOAD_INDEXES = [{"field_name": f"meta.{name}", "field_schema": "keyword"} for name in KEYWORD_FIELDS] + [
     {"field_name": "meta.order", "field_schema": "integer"}
@@ -51,12 +53,15 @@ def retriever(store: DocumentStore, mode: RetrievalMode):
     """The retriever of the store's own family (edge or qdrant-haystack) for a retrieval mode.
 
     Hybrid fuses with RRF k=60, the usual constant: Qdrant's default k=2 lets one list's top hit win outright,
-    where k=60 favours provisions that both lists rank well. The edge hybrid retriever also prefetches deeper
+    where k=60 favours provisions that both lists rank well; the sparse list weighs half. The edge hybrid retriever
+    also prefetches deeper
     than Qdrant's default 10 per side, so one-hit-per-unit and top_k up to 100 have candidates;
     qdrant-haystack's retriever has no such setting.
     """
     if mode == "hybrid" and isinstance(store, EdgeDocumentStore):
-        return EdgeHybridRetriever(document_store=store, rrf_k=RRF_K, prefetch_limit=HYBRID_PREFETCH)
+        return EdgeHybridRetriever(
+            document_store=store, rrf_k=RRF_K, rrf_weights=RRF_WEIGHTS, prefetch_limit=HYBRID_PREFETCH
+        )
     if mode == "hybrid":
-        return QdrantHybridRetriever(document_store=store, rrf_k=RRF_K)
+        return QdrantHybridRetriever(document_store=store, rrf_k=RRF_K, rrf_weights=RRF_WEIGHTS)
     return _RETRIEVERS[type(store)][mode](document_store=store)

@@ -48,6 +48,7 @@ class CitationParser:
         )
         alternatives = "|".join(re.escape(n) for n in names)
         name = rf"(?<![\w-])(?P<name>{alternatives})(?![\w-])"
+        self._name = re.compile(name, re.IGNORECASE)
         # «hpl § 29» and «§ 29 i helsepersonelloven», «article 9 of the GDPR».
         self._patterns = (
             re.compile(rf"{name}[\s,]*{_LOCATOR}", re.IGNORECASE),
@@ -68,6 +69,15 @@ class CitationParser:
                 unit_id, label = self._unit_id(source, match)
                 found.append((span.start, Citation(source, unit_id, label, match.group(0).strip())))
         return [citation for _, citation in sorted(found, key=lambda pair: pair[0])]
+
+    def sources_named(self, text: str) -> list[Source]:
+        """The sources a text names, cited or not («hva sier KI-forordningen om …»), in order of first mention."""
+        named: list[Source] = []
+        for match in self._name.finditer(text):
+            source = self.registry.lookup_name(match["name"])
+            if source is not None and source not in named:
+                named.append(source)
+        return named
 
     @staticmethod
     def _unit_id(source: Source, match: re.Match[str]) -> tuple[str, str]:

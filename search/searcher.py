@@ -1,19 +1,26 @@
 """Hybrid search as a Haystack pipeline: query embedder → sparse embedder → retriever → one hit per unit."""
 
+from typing import Literal
+
 from haystack import Document, Pipeline, component
 
 from corpus.registry import Registry
 from corpus.settings import Settings
-from index.embedders import text_embedder
+from corpus.glossary import get_glossary
+from index.embedders import MultiTextEmbedder, text_embedder
 from index.sparse import SparseTextEmbedder
-from index.store import DocumentStore, RetrievalMode, retriever
+from index.store import DocumentStore, retriever
 from search.citations import CitationParser
+from search.expansion import QueryExpander
+from search.fusion import FusedHybridRetriever
 from search.filters import SearchFilters, to_haystack
 from search.lookup import Lookup
 from search.results import SearchResult
 
 # Chunks fetched per wanted unit: long provisions come back as several chunks, and only the best counts.
 OVERFETCH = 4
+# Weight of words that name the project's context (KI, AI) in the sparse query; tuned on the dev set.
+CONTEXT_WEIGHT = 0.3
 
 
 @component
@@ -32,15 +39,34 @@ class OneHitPerUnit:
         return {"documents": kept[:top_k]}
 
 
-def build_pipeline(store: DocumentStore, settings: Settings, mode: RetrievalMode = "hybrid") -> Pipeline:
+SearchMode = Literal["hybrid", "plain-hybrid", "dense", "sparse"]
+
+
+def build_pipeline(store: DocumentStore, settings: Settings, registry: Registry, mode: SearchMode = "hybrid") -> Pipeline:
+    """`hybrid` expands the query (other language, named sources) and fuses several searches; `plain-hybrid` is one
+    dense + sparse search fused in Qdrant; `dense` and `sparse` are single-vector baselines for evaluation.
+    """
     pipeline = Pipeline()
-    pipeline.add_component("retriever", retriever(store, mode))
     pipeline.add_component("units", OneHitPerUnit())
+    if mode == "hybrid":
+        glossary = get_glossary()
+        pipeline.add_component("expander", QueryExpander(glossary, CitationParser(registry)))
+        pipeline.add_component("embedder", MultiTextEmbedder(text_embedder(settings)))
+        pipeline.add_component("sparse", SparseTextEmbedder(light=glossary.context, light_weight=CONTEXT_WEIGHT))
+        pipeline.add_component("retriever", FusedHybridRetriever(retriever(store, "hybrid")))
+        pipeline.connect("expander.queries", "embedder.texts")
+        pipeline.connect("expander.sparse_text", "sparse.text")
+        pipeline.connect("expander.focus", "retriever.focus")
+        pipeline.connect("embedder.embeddings", "retriever.query_embeddings")
+        pipeline.connect("sparse.sparse_embedding", "retriever.query_sparse_embedding")
+        pipeline.connect("retriever.documents", "units.documents")
+        return pipeline
+    pipeline.add_component("retriever", retriever(store, "hybrid" if mode == "plain-hybrid" else mode))
     pipeline.connect("retriever.documents", "units.documents")
-    if mode in ("hybrid", "dense"):
+    if mode in ("plain-hybrid", "dense"):
         pipeline.add_component("embedder", text_embedder(settings))
         pipeline.connect("embedder.embedding", "retriever.query_embedding")
-    if mode in ("hybrid", "sparse"):
+    if mode in ("plain-hybrid", "sparse"):
         pipeline.add_component("sparse", SparseTextEmbedder())
         pipeline.connect("sparse.sparse_embedding", "retriever.query_sparse_embedding")
     return pipeline
@@ -58,13 +84,13 @@ class Searcher:
         store: DocumentStore,
         registry: Registry,
         settings: Settings,
-        modes: tuple[RetrievalMode, ...] = ("hybrid",),
+        modes: tuple[SearchMode, ...] = ("hybrid",),
     ) -> None:
         self.store = store
         self.registry = registry
         self.lookup = Lookup(store, registry)
         self.citations = CitationParser(registry)
-        self.pipelines = {mode: build_pipeline(store, settings, mode) for mode in modes}
+        self.pipelines = {mode: build_pipeline(store, settings, registry, mode) for mode in modes}
         for pipeline in self.pipelines.values():
             pipeline.warm_up()
 
@@ -78,7 +104,7 @@ class Searcher:
         return results
 
     def search(
-        self, query: str, top_k: int = 10, filters: SearchFilters | None = None, mode: RetrievalMode = "hybrid"
+        self, query: str, top_k: int = 10, filters: SearchFilters | None = None, mode: SearchMode = "hybrid"
     ) -> list[SearchResult]:
         """Cited provisions first, then the retrieved ones."""
         haystack_filters = to_haystack(filters, self.registry)
@@ -88,7 +114,7 @@ class Searcher:
             "retriever": {"filters": haystack_filters, "top_k": top_k * OVERFETCH},
             "units": {"top_k": top_k},
         }
-        for name in ("embedder", "sparse"):
+        for name in ("expander",) if mode == "hybrid" else ("embedder", "sparse"):
             if name in pipeline.graph.nodes:
                 inputs[name] = {"text": query}
         found = [SearchResult.from_document(d) for d in pipeline.run(inputs)["units"]["documents"]]

@@ -27,6 +27,10 @@ HEALTH_SOURCES = {
     "LOV-2020-05-07-37",  # lov om medisinsk utstyr
     "FOR-2021-05-09-1476",  # forskrift om medisinsk utstyr
     "LOV-2017-12-15-107",  # helsetilsynsloven
+    "32024R1689",  # the AI Act, from EUR-Lex HTML
+    "32017R0745",  # the MDR, from the Official Journal PDF
+    "guidance/ki-koordineringsprosjekt_veiledning-utproving-ki-2020",
+    "guidance/helsedirektoratet_rammer-og-retning-for-ki-2024",
 }
 
 

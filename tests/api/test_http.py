@@ -6,6 +6,7 @@ import sys
 
 import httpx
 
+from corpus.registry import get_registry
 from corpus.settings import Settings
 from tests.commands import hjemmel, hjemmel_env
 
@@ -137,3 +138,36 @@ def test_cite_resolves_or_says_what_it_understood(client: httpx.Client) -> None:
     nothing = client.get("/cite", params={"ref": "taushetsplikt"})
     assert nothing.status_code == 404 and "no citation recognised" in nothing.json()["detail"]
     assert client.get("/cite").status_code == 422
+
+
+def test_software_for_diagnosis_finds_the_mdr_definition(client: httpx.Client) -> None:
+    results = search(client, "is software intended for diagnosis a medical device", top_k=5)
+    mdr_art2 = next(r for r in results if r["id"] == "32017R0745/art2")
+    assert mdr_art2["citation"] == "MDR art. 2 (OJ L 117, p. 15)"
+    assert mdr_art2["url"] == "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32017R0745#art_2"
+    assert "Direktoratet for medisinske produkter" in [a["name"] for a in mdr_art2["agencies"]]
+
+
+def test_high_risk_question_finds_ai_act_classification(client: httpx.Client) -> None:
+    ids = [r["id"] for r in search(client, "which AI systems are high-risk", top_k=5)]
+    assert {"32024R1689/art6", "32024R1689/annexIII"} & set(ids), ids
+
+
+def test_norwegian_question_naming_the_ai_act_reaches_its_english_text(client: httpx.Client) -> None:
+    results = search(client, "Hva sier KI-forordningen om menneskelig tilsyn med høyrisikosystemer?", top_k=5)
+    assert [r["document"]["id"] for r in results[:3]] == ["32024R1689"] * 3
+    assert "32024R1689/art14" in [r["id"] for r in results]
+
+
+def test_who_gives_guidance_finds_a_seed_page(client: httpx.Client) -> None:
+    results = search(client, "hvem gir veiledning om regelverk for kunstig intelligens i helsetjenesten", top_k=5)
+    assert any(r["id"].startswith("guidance/") for r in results)
+    page = next(r for r in results if r["id"].startswith("guidance/"))
+    assert page["url"].startswith("https://www.helsedirektoratet.no/") and page["document"]["kind"] == "veileder"
+
+
+def test_filter_on_statens_legemiddelverk_returns_dmp_sources(client: httpx.Client) -> None:
+    results = search(client, "software classification", top_k=10, filters={"agency": "Statens legemiddelverk"})
+    dmp = {source.id for source in get_registry().sources_for_agency("Direktoratet for medisinske produkter")}
+    documents = {r["document"]["id"] for r in results}
+    assert "32017R0745" in documents and documents <= dmp

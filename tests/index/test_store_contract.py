@@ -30,7 +30,7 @@ from haystack_integrations.document_stores.qdrant.converters import convert_id
 from qdrant_edge import ScrollRequest
 
 from index.edge_retrievers import EdgeEmbeddingRetriever, EdgeHybridRetriever, EdgeSparseEmbeddingRetriever
-from index.edge_store import EdgeDocumentStore
+from index.edge_store import EdgeDocumentStore, EdgeStoreError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DIM = 384
@@ -410,7 +410,7 @@ def test_edge_stores_on_one_folder_share_the_shard(loaded_stores: dict[str, Stor
 
 def test_edge_store_rejects_group_by(loaded_stores: dict[str, Store]) -> None:
     """qdrant-edge has no grouped query: say so instead of silently returning ungrouped hits."""
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(EdgeStoreError):
         retrieve(loaded_stores["edge"], "dense", 0, init={"group_by": "meta.law"})
 
 
