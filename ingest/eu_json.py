@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.units import DocumentInfo, ParsedDocument, Unit
-from ingest.lovdata import ReadFailure
+from ingest.failures import ReadFailure, SourceError, read_file
 
 EURLEX_BASE = "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:"
 
@@ -34,7 +34,7 @@ _SECTION = re.compile(r"SECTION (\d+)")
 _ROMAN = ((100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 
 
-class EuJsonError(ValueError):
+class EuJsonError(SourceError):
     """A file that is not a readable EU-act JSON; the message names what is wrong."""
 
 
@@ -294,12 +294,4 @@ def parse_eu_json(data: bytes, origin: str) -> ParsedDocument:
 
 def read_eu_json(path: Path) -> Iterator[ParsedDocument | ReadFailure]:
     """The act in one JSON file; a bad file is yielded as a ReadFailure with a one-line reason, never raised."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        yield ReadFailure(str(path), f"unreadable ({exc.strerror or exc})")
-        return
-    try:
-        yield parse_eu_json(data, str(path))
-    except EuJsonError as exc:
-        yield ReadFailure(str(path), str(exc))
+    return read_file(path, parse_eu_json)

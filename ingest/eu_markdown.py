@@ -15,7 +15,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from corpus.units import DocumentInfo, ParsedDocument, Unit
-from ingest.lovdata import ReadFailure
+from ingest.failures import ReadFailure
 
 EURLEX_TEXT = "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:"
 

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from corpus.units import DocumentInfo, ParsedDocument, Unit
-from ingest.lovdata import ReadFailure
+from ingest.failures import ReadFailure, SourceError, read_file
 
 EURLEX_URL = "https://eur-lex.europa.eu/legal-content/{lang}/TXT/?uri=CELEX:{celex}#{anchor}"
 
@@ -37,7 +37,7 @@ _TITLE_NUMBER = re.compile(r"\b(REGULATION|DIRECTIVE|DECISION) \((?:EU|EU, Eurat
 _FILE_CELEX = re.compile(r"_(\d{5}[A-Z]\d{4})_")
 
 
-class EurLexError(ValueError):
+class EurLexError(SourceError):
     """A file that is not a readable EUR-Lex act page; the message names what is wrong."""
 
 
@@ -239,12 +239,4 @@ def parse_eurlex(data: bytes, origin: str) -> ParsedDocument:
 
 def read_eurlex(path: Path) -> Iterator[ParsedDocument | ReadFailure]:
     """The act in one EUR-Lex page; a bad file is yielded as a ReadFailure, not raised."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        yield ReadFailure(str(path), f"unreadable ({exc.strerror or exc})")
-        return
-    try:
-        yield parse_eurlex(data, str(path))
-    except EurLexError as exc:
-        yield ReadFailure(str(path), str(exc).removeprefix(f"{path}: "))
+    return read_file(path, parse_eurlex)

@@ -8,20 +8,20 @@ page foot, the contents list, lines broken mid-paragraph) or knows which short l
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
 
 from corpus.units import DocumentInfo, ParsedDocument, Unit
-from ingest.lovdata import ReadFailure
+from ingest.failures import ReadFailure, SourceError, read_file
 
 _SPACE = re.compile(r"[ \t\u00a0]+")
 # A sentence's end, possibly followed by footnote calls ("… medical device; 7", "… users). 22, 23").
 _TERMINAL = re.compile(r"[.:;!?]['’”»)]?(?:\s\d{1,2}(?:,\s?\d{1,2})*)?$")
 
 
-class GuidanceError(ValueError):
+class GuidanceError(SourceError):
     """A file that is not a readable guidance document; the message names what is wrong."""
 
 
@@ -60,19 +60,6 @@ def _document(
         footnotes=tuple(footnotes or ()),
     )
     return ParsedDocument(info=info, units=(unit,), warnings=tuple(warnings or ()))
-
-
-def _read(path: Path, parse: Callable[[bytes, str], ParsedDocument]) -> Iterator[ParsedDocument | ReadFailure]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        yield ReadFailure(str(path), f"unreadable ({exc.strerror or exc})")
-        return
-    try:
-        yield parse(data, str(path))
-    except GuidanceError as exc:
-        yield ReadFailure(str(path), str(exc))
-
 
 # --- MDCG guidance: pdftotext output with a YAML front matter -------------------------------------------------
 
@@ -360,7 +347,7 @@ def parse_mdcg(data: bytes, origin: str, unit_id: str, url: str) -> ParsedDocume
 
 def read_mdcg(path: Path, unit_id: str, url: str) -> Iterator[ParsedDocument | ReadFailure]:
     """One MDCG document (`eu/mdcg/*.md`); `unit_id` is its corpus path without extension."""
-    yield from _read(path, lambda data, origin: parse_mdcg(data, origin, unit_id, url))
+    return read_file(path, lambda data, origin: parse_mdcg(data, origin, unit_id, url))
 
 
 # --- Norwegian agency pages saved as plain text -----------------------------------------------------------------
@@ -430,4 +417,4 @@ def parse_seed_page(data: bytes, unit_id: str, url: str) -> ParsedDocument:
 
 def read_seed_page(path: Path, unit_id: str, url: str) -> Iterator[ParsedDocument | ReadFailure]:
     """One agency page (`guidance/*.txt`); `unit_id` is its corpus path without extension."""
-    yield from _read(path, lambda data, _origin: parse_seed_page(data, unit_id, url))
+    return read_file(path, lambda data, _origin: parse_seed_page(data, unit_id, url))

@@ -16,7 +16,7 @@ from haystack.dataclasses import ByteStream
 from lxml import etree
 
 from corpus.units import DocumentInfo, ParsedDocument, Unit
-from ingest.lovdata import ReadFailure
+from ingest.failures import ReadFailure, SourceError, read_file
 
 # Clean HTML keeps the headings that plain-text output would flatten; comments under a page are not guidance.
 EXTRACTION = {"output_format": "html", "include_tables": True, "include_comments": False, "include_images": False}
@@ -28,7 +28,7 @@ _HTML_TAG = re.compile(rb"<(html|head|body)[\s>]", re.I)
 _LANGUAGES = {"no": "nb", "nob": "nb", "nno": "nn"}
 
 
-class PageError(ValueError):
+class PageError(SourceError):
     """A file that is not a readable HTML page; the message names what is wrong."""
 
 
@@ -124,12 +124,4 @@ def parse_html_page(data: bytes, unit_id: str, url: str, origin: str) -> ParsedD
 
 def read_html_page(path: Path, unit_id: str, url: str) -> Iterator[ParsedDocument | ReadFailure]:
     """A saved web page as one document; `unit_id` is its path under the corpus folder without extension."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        yield ReadFailure(str(path), f"unreadable ({exc.strerror or exc})")
-        return
-    try:
-        yield parse_html_page(data, unit_id, url, str(path))
-    except PageError as exc:
-        yield ReadFailure(str(path), str(exc).removeprefix(f"{path}: "))
+    return read_file(path, lambda data, origin: parse_html_page(data, unit_id, url, origin))

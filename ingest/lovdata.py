@@ -7,12 +7,12 @@ amendment notes, footnotes) is Lovdata-specific and no library knows it, so it i
 import re
 import tarfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
 
 from corpus.units import DocumentInfo, ParsedDocument, Unit
+from ingest.failures import ReadFailure, SourceError, parse_or_fail, read_file
 
 LOVDATA_BASE = "https://lovdata.no/dokument/"
 
@@ -24,14 +24,8 @@ _PARAGRAPH_CLASSES = {"legalP", "numberedLegalP", "defaultP"}
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 
-class LovdataError(ValueError):
+class LovdataError(SourceError):
     """A file that is not a readable Lovdata document; the message names what is wrong."""
-
-
-@dataclass(frozen=True)
-class ReadFailure:
-    origin: str
-    reason: str
 
 
 def _classes(el: etree._Element) -> set[str]:
@@ -186,20 +180,8 @@ def read_lovdata(path: Path) -> Iterator[ParsedDocument | ReadFailure]:
                     if member.isfile() and member.name.endswith(".xml"):
                         origin = f"{path}:{member.name}"
                         handle = archive.extractfile(member)
-                        yield _parse_or_fail(handle.read() if handle else b"", origin)
+                        yield parse_or_fail(handle.read() if handle else b"", origin, parse_lovdata)
         except (tarfile.TarError, OSError, EOFError) as exc:
             yield ReadFailure(str(path), f"unreadable archive ({exc})")
         return
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        yield ReadFailure(str(path), f"unreadable ({exc.strerror or exc})")
-        return
-    yield _parse_or_fail(data, str(path))
-
-
-def _parse_or_fail(data: bytes, origin: str) -> ParsedDocument | ReadFailure:
-    try:
-        return parse_lovdata(data, origin)
-    except LovdataError as exc:
-        return ReadFailure(origin, str(exc).removeprefix(f"{origin}: "))
+    yield from read_file(path, parse_lovdata)

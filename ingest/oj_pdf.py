@@ -28,7 +28,7 @@ from pypdf.errors import PyPdfError
 
 from corpus.units import DocumentInfo, ParsedDocument, Unit
 from ingest.eu_markdown import eu_unit
-from ingest.lovdata import ReadFailure
+from ingest.failures import ReadFailure
 
 _HEAD = re.compile(r"Official\s+Journal\s+of\s+the\s+European\s+Union")
 _HEAD_PAGE = re.compile(r"\b([LC])\s*(\d+)\s*/\s*(\d+)\b")

@@ -22,7 +22,7 @@ from index.embedding_cache import CachedDocumentEmbedder, EmbeddingCache
 from index.sparse import SparseDocumentEmbedder
 from index.store import DocumentStore
 from ingest.chunking import to_documents
-from ingest.lovdata import ReadFailure
+from ingest.failures import ReadFailure
 from ingest.readers import READERS, read_source
 
 # Bump when parsing or chunking changes, so unchanged files are re-indexed all the same.

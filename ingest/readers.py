@@ -10,7 +10,8 @@ from ingest.eu_markdown import read_eu_markdown
 from ingest.eurlex import read_eurlex
 from ingest.guidance import read_mdcg, read_seed_page
 from ingest.html_page import read_html_page
-from ingest.lovdata import ReadFailure, read_lovdata
+from ingest.failures import ReadFailure
+from ingest.lovdata import read_lovdata
 from ingest.oj_pdf import read_oj_pdf
 
 Reader = Callable[[Path, Source], Iterator[ParsedDocument | ReadFailure]]

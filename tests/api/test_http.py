@@ -1,8 +1,6 @@
 """End-to-end through a real HTTP server over a real index."""
 
 import re
-import subprocess
-import sys
 
 import httpx
 

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from corpus.units import ParsedDocument, Unit
-from ingest.eu_json import ReadFailure, read_eu_json
+from ingest.eu_json import read_eu_json
+from ingest.failures import ReadFailure
 
 EHDS = "eu/ehds_32025R0327_en.json"
 PLD = "eu/pld_32024L2853_en.json"

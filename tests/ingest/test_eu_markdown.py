@@ -6,7 +6,7 @@ import pytest
 
 from corpus.units import ParsedDocument, Unit
 from ingest.eu_markdown import read_eu_markdown
-from ingest.lovdata import ReadFailure
+from ingest.failures import ReadFailure
 
 ROMAN = "I II III IV V VI VII VIII IX X XI XII XIII XIV XV XVI XVII".split()
 

@@ -5,7 +5,7 @@ import pytest
 
 from corpus.units import ParsedDocument, Unit
 from ingest.eurlex import read_eurlex
-from ingest.lovdata import ReadFailure
+from ingest.failures import ReadFailure
 
 AI_ACT = "eu/ai-act_32024R1689_en.html"
 GDPR = "eu/gdpr_32016R0679_en.html"

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from corpus.units import ParsedDocument, Unit
-from ingest.guidance import ReadFailure, read_mdcg, read_seed_page
+from ingest.failures import ReadFailure
+from ingest.guidance import read_mdcg, read_seed_page
 
 MDCG_2019_11 = "eu/mdcg/mdcg-2019-11-rev1_qualification-classification-software_en"
 MDCG_2025_6 = "eu/mdcg/mdcg-2025-6_aib-2025-1_mdr-ivdr-ai-act-interplay_en"

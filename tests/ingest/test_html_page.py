@@ -4,7 +4,7 @@ import pytest
 
 from corpus.units import ParsedDocument, Unit
 from ingest.html_page import read_html_page
-from ingest.lovdata import ReadFailure
+from ingest.failures import ReadFailure
 
 URL = "https://www.helsedirektoratet.no/tema/kunstig-intelligens"
 

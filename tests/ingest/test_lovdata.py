@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 
 from corpus.units import ParsedDocument
-from ingest.lovdata import ReadFailure, parse_lovdata, read_lovdata
+from ingest.failures import ReadFailure
+from ingest.lovdata import parse_lovdata, read_lovdata
 
 
 def _one(path: Path) -> ParsedDocument:

@@ -7,7 +7,7 @@ from pypdf import PdfReader, PdfWriter
 
 from corpus.units import ParsedDocument, Unit
 from ingest.eu_markdown import read_eu_markdown
-from ingest.lovdata import ReadFailure
+from ingest.failures import ReadFailure
 from ingest.oj_pdf import read_oj_pdf
 
 MDR = "32017R0745"
