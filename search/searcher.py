@@ -19,6 +19,8 @@ from search.results import SearchResult
 
 # Chunks fetched per wanted unit: long provisions come back as several chunks, and only the best counts.
 OVERFETCH = 4
+# Fewest units a search asks for, whatever top_k is: fusion ranks need the same candidates for top_k 5 and 20.
+MIN_DEPTH = 20
 # Weight of words that name the project's context (KI, AI) in the sparse query; tuned on the dev set.
 CONTEXT_WEIGHT = 0.3
 
@@ -111,7 +113,7 @@ class Searcher:
         cited = self.cited(query, haystack_filters)
         pipeline = self.pipelines[mode]
         inputs: dict[str, dict] = {
-            "retriever": {"filters": haystack_filters, "top_k": top_k * OVERFETCH},
+            "retriever": {"filters": haystack_filters, "top_k": max(top_k, MIN_DEPTH) * OVERFETCH},
             "units": {"top_k": top_k},
         }
         for name in ("expander",) if mode == "hybrid" else ("embedder", "sparse"):
