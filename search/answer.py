@@ -1,0 +1,337 @@
+"""Extractive answers: the best sentences of the retrieved provisions, quoted verbatim with pinpoint citations.
+
+Nothing is generated: the answer is the quoted sentences with their citations and a line naming the sources, or a
+refusal naming the nearest sources when no sentence is close enough to the question.
+"""
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import BaseModel
+
+from corpus.glossary import query_language
+from corpus.settings import Settings, get_settings
+from search.filters import SearchFilters
+from search.results import SearchResult
+from search.searcher import CITED_SCORE, Searcher
+
+# Refusal takes two signals, calibrated on evals/datasets/ask (33 answerable, 10 unanswerable questions) over the
+# full index (see that folder's README.md):
+# 1. The best sentence's score (cosine similarity of e5 query/passage embeddings, plus the small overlap bonus and
+#    rank penalty below) must reach SENTENCE_THRESHOLD. e5 similarities are compressed: answerable questions' best
+#    sentences scored 0.833–0.977 (one outlier at 0.820 whose retrieved provisions were off topic), unanswerable ones
+#    0.797–0.858, so this alone cannot separate them; it is set just above the marathon question (0.822).
+# 2. The top hit's fused retrieval score must reach AGREEMENT_THRESHOLD. The hybrid search sums 1 / (60 + rank) over
+#    its dense and sparse lists, so a hit first in one list only scores 1/61 ≈ 0.016, first in two 2/61 ≈ 0.033.
+#    Every answerable question's top hit scored ≥ 0.026 (dense and sparse agree), 9 of 10 unanswerable ones 0.016
+#    (the lists disagree: nothing in the corpus is about the question). The cut is 1.5 lists' worth at rank 1.
+# A provision the query cites outright (score CITED_SCORE) is answered from whatever the similarity.
+SENTENCE_THRESHOLD = 0.825
+AGREEMENT_THRESHOLD = 1.5 / 61
+# Quotes: at most this many, each within QUOTE_MARGIN of the best sentence's score.
+MAX_QUOTES = 3
+QUOTE_MARGIN = 0.02
+# At most this many quotes from one provision, so a long article cannot fill the answer.
+MAX_QUOTES_PER_UNIT = 2
+# Weight of the share of the question's content words found in a sentence (0–1) added to its similarity.
+OVERLAP_WEIGHT = 0.03
+# Score taken off per rank of the provision a sentence comes from: ties go to the better-ranked provision.
+RANK_PENALTY = 0.003
+# Sentences read per provision; a long annex is cut to the sentences sharing most words with the question.
+MAX_SENTENCES_PER_UNIT = 40
+# Shorter pieces («(a) death,», «Software shall also be deemed …» stays) are not quoted on their own.
+MIN_SENTENCE_CHARS = 25
+# Sources named in a refusal.
+NEAREST_SOURCES = 3
+
+ORDINALS = ("første", "andre", "tredje", "fjerde", "femte", "sjette", "sjuende", "åttende", "niende", "tiende")
+
+REFUSAL = {
+    "nb": "Fant ikke grunnlag i kildene for å svare på dette. Nærmeste kilder: ",
+    "en": "Found no basis in the sources to answer this. Nearest sources: ",
+}
+SOURCES_LINE = {"nb": "Kilder: ", "en": "Sources: "}
+
+
+class Quote(BaseModel):
+    unit_id: str
+    citation: str
+    text: str
+
+
+class Answer(BaseModel):
+    answer: str
+    refused: bool
+    quotes: list[Quote]
+    sources: list[SearchResult]
+
+
+# --- sentences -----------------------------------------------------------------------------------------------------
+
+# Words that end with a period without ending the sentence (compared lower-case, without the final period).
+ABBREVIATIONS = frozenset(
+    ["jf", "jfr", "nr", "bl.a", "m.v", "mv", "m.m", "mm", "m.fl", "f.eks", "eks", "pkt", "art", "arts", "kap", "bokst", "ca", "dvs", "osv", "etc", "evt", "ev", "inkl", "ifm", "iht", "vedr", "sml", "o.l", "o.a", "t.o.m", "f.o.m", "pr", "kl", "tlf", "avd", "str", "s", "ss", "adm", "dir", "prof", "dr", "st.meld", "st.prp", "ot.prp", "prop", "innst", "meld", "nou", "rt", "hr", "e.g", "i.e", "cf", "para", "paras", "no", "nos", "p", "pp", "vol", "ref", "fig", "vs", "approx", "viz", "et", "al", "ibid", "op", "cit", "sect", "ch", "subpara", "mr", "mrs", "ms", "jr", "sr", "co", "ltd", "inc", "corp"]
+)
+# Abbreviations that close a list («m.v.», «osv.», «etc.»): before a capital they end the sentence too.
+TERMINAL_ABBREVIATIONS = frozenset(["m.v", "mv", "m.m", "mm", "m.fl", "osv", "etc", "o.l", "o.a"])
+_WORD_BEFORE = re.compile(r"(\S+)$")
+# A candidate end: . ! ? (and closing quotes or brackets), whitespace, then what may open a sentence.
+_CANDIDATE = re.compile(r"[.!?][»”’\"')\]]*(?=\s+[«“‘\"(]?[A-ZÆØÅÄÖÜÉ§])")
+_MARKER = re.compile(r"^\(?(?:\d+|[a-zæøå]|[ivxlc]+)[.)]$", re.IGNORECASE)
+_LETTER_AFTER_SECTION = re.compile(r"(?:§§?\s*\d+\s*|bokstav\s+|point\s+|litra\s+)[a-zæøå]$", re.IGNORECASE)
+
+
+def _is_end(line: str, end: int) -> bool:
+    """Whether the punctuation ending at `end` (exclusive, after closing quotes) ends a sentence."""
+    head = line[:end]
+    mark = head.rstrip("»”’\"')]")
+    if not mark.endswith("."):
+        return True  # ! and ?
+    before = _WORD_BEFORE.search(mark[:-1])
+    if before is None:
+        return False
+    word = before.group(1).lstrip("(«“‘\"[")
+    lowered = word.lower()
+    if lowered in TERMINAL_ABBREVIATIONS:
+        return True  # «… journaler m.v. Når …»: these usually close the sentence they end
+    if lowered in ABBREVIATIONS:
+        return False
+    # «bl.a.», «f.eks.», «St.prp.»: a dotted abbreviation's last period.
+    if re.fullmatch(r"(?:[a-zæøå]{1,5}\.)+[a-zæøå]{1,5}", lowered):
+        return False
+    # A marker that opens the line («2. Paragraph 1 …», «a. the AI system …», «(1) …»).
+    if mark[: before.start()].strip() == "" and _MARKER.match(word + "."):
+        return False
+    # A single letter: a list marker or an initial, unless it is a section or point letter («§ 29 a.», «bokstav h.»).
+    if re.fullmatch(r"[a-zæøåA-ZÆØÅ]", word):
+        return bool(_LETTER_AFTER_SECTION.search(mark[:-1]))
+    # Roman list markers («ii. …») open their line and are caught above; mid-line «civil.» ends a sentence.
+    return True
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    start: int  # offset in the unit's text
+    paragraph: int  # index of the paragraph (ledd) in the unit's text
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a provision's text, verbatim; list items on lines of their own are pieces of their own."""
+    return [s.text for s in _sentences(text)]
+
+
+def _sentences(text: str) -> list[Sentence]:
+    found: list[Sentence] = []
+    offset = 0
+    for number, paragraph in enumerate(text.split("\n\n")):
+        line_offset = offset
+        for line in paragraph.split("\n"):
+            start = 0
+            for candidate in _CANDIDATE.finditer(line):
+                if _is_end(line, candidate.end()):
+                    _add(found, line, start, candidate.end(), line_offset, number)
+                    start = candidate.end()
+            _add(found, line, start, len(line), line_offset, number)
+            line_offset += len(line) + 1
+        offset += len(paragraph) + 2
+    return found
+
+
+def _add(found: list[Sentence], line: str, start: int, end: int, offset: int, paragraph: int) -> None:
+    piece = line[start:end]
+    stripped = piece.strip()
+    if stripped:
+        found.append(Sentence(stripped, offset + start + piece.index(stripped), paragraph))
+
+
+# --- citations -----------------------------------------------------------------------------------------------------
+
+_EU_PARAGRAPH = re.compile(r"^(\d+)\.\s")
+_ARTICLE_LABEL = re.compile(r"(art\.\s*\d+[a-z]?)")
+
+
+def pinpoint(result: SearchResult, paragraph: int) -> str:
+    """«helsepersonelloven § 29 første ledd», «GDPR art. 9(2)», else the provision's own citation."""
+    paragraphs = result.text.split("\n\n")
+    if not 0 <= paragraph < len(paragraphs):
+        return result.citation
+    if "/§" in result.id:
+        if len(paragraphs) > 1 and paragraph < len(ORDINALS):
+            return f"{result.citation} {ORDINALS[paragraph]} ledd"
+        return result.citation
+    if re.search(r"/art\d", result.id) and (number := _EU_PARAGRAPH.match(paragraphs[paragraph])):
+        cited, count = _ARTICLE_LABEL.subn(rf"\1({number.group(1)})", result.citation, count=1)
+        return cited if count else result.citation
+    return result.citation
+
+
+# --- scoring -------------------------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"[\wæøåÆØÅ]+", re.UNICODE)
+
+
+def _content_words(text: str) -> set[str]:
+    from corpus.glossary import _stopwords  # the stop-word lists query_language uses
+
+    stop = _stopwords("en") | _stopwords("no")
+    return {w[:6] for w in (t.lower() for t in _TOKEN.findall(text)) if len(w) > 2 and w not in stop}
+
+
+def _overlap(question_words: set[str], sentence: str) -> float:
+    if not question_words:
+        return 0.0
+    return len(question_words & _content_words(sentence)) / len(question_words)
+
+
+@dataclass(frozen=True)
+class _Scored:
+    score: float
+    similarity: float
+    rank: int
+    result: SearchResult
+    sentence: Sentence
+
+
+class Answerer:
+    """Answers a question with verbatim quotes from the provisions a `Searcher` finds, or refuses."""
+
+    def __init__(
+        self,
+        searcher: Searcher,
+        settings: Settings | None = None,
+        model=None,
+        threshold: float = SENTENCE_THRESHOLD,
+        agreement: float = AGREEMENT_THRESHOLD,
+        cache_size: int = 20000,
+    ) -> None:
+        self.searcher = searcher
+        self.settings = settings or get_settings()
+        self.threshold = threshold
+        self.agreement = agreement
+        self.model = model or self._shared_model() or self._load_model()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = cache_size
+
+    def _shared_model(self):
+        """The sentence-transformers model the searcher's query embedder already loaded, if it can be reached."""
+        for pipeline in self.searcher.pipelines.values():
+            try:
+                embedder = pipeline.get_component("embedder")
+            except ValueError:
+                continue
+            embedder = getattr(embedder, "embedder", embedder)
+            backend = getattr(embedder, "embedding_backend", None)
+            if backend is not None and getattr(backend, "model", None) is not None:
+                return backend.model
+        return None
+
+    def _load_model(self):
+        from sentence_transformers import SentenceTransformer
+
+        from index.embedders import model_path
+
+        return SentenceTransformer(model_path(self.settings), device="cpu")
+
+    def _embed_passages(self, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            vectors = self.model.encode(
+                [self.settings.passage_prefix + t for t in missing],
+                batch_size=32,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+            for text, vector in zip(missing, vectors):
+                self._cache[text] = np.asarray(vector, dtype=np.float32)
+                if len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
+
+    def _embed_query(self, text: str) -> np.ndarray:
+        vector = self.model.encode(
+            [self.settings.query_prefix + text], normalize_embeddings=True, show_progress_bar=False
+        )[0]
+        return np.asarray(vector, dtype=np.float32)
+
+    def score_sentences(self, question: str, results: list[SearchResult]) -> list[_Scored]:
+        """Every candidate sentence of the results, best first."""
+        question_words = _content_words(question)
+        candidates: list[tuple[int, SearchResult, Sentence]] = []
+        for rank, result in enumerate(results):
+            sentences = [s for s in _sentences(result.text) if len(s.text) >= MIN_SENTENCE_CHARS]
+            if len(sentences) > MAX_SENTENCES_PER_UNIT:
+                keep = sorted(
+                    range(len(sentences)), key=lambda i: (-_overlap(question_words, sentences[i].text), i)
+                )[:MAX_SENTENCES_PER_UNIT]
+                sentences = [sentences[i] for i in sorted(keep)]
+            candidates += [(rank, result, s) for s in sentences]
+        if not candidates:
+            return []
+        similarities = self._embed_passages([s.text for _, _, s in candidates]) @ self._embed_query(question)
+        scored = [
+            _Scored(
+                score=float(similarity) + OVERLAP_WEIGHT * _overlap(question_words, s.text) - RANK_PENALTY * rank,
+                similarity=float(similarity),
+                rank=rank,
+                result=result,
+                sentence=s,
+            )
+            for (rank, result, s), similarity in zip(candidates, similarities)
+        ]
+        return sorted(scored, key=lambda c: (-c.score, c.rank, c.sentence.start))
+
+    def answer(self, question: str, filters: SearchFilters | None = None, top_k: int = 5) -> Answer:
+        language = "en" if query_language(question) == "en" else "nb"
+        results = self.searcher.search(question, top_k=top_k, filters=filters)
+        scored = self.score_sentences(question, results)
+        if not scored or not (self._cited(results) or self.supported(scored[0], results)):
+            return self._refusal(language, results)
+        quotes = self._quotes(scored)
+        if not quotes:
+            return self._refusal(language, results)
+        return Answer(answer=self._text(language, quotes, results), refused=False, quotes=quotes, sources=results)
+
+    @staticmethod
+    def _cited(results: list[SearchResult]) -> bool:
+        return any(r.score == CITED_SCORE for r in results)
+
+    def supported(self, best: _Scored, results: list[SearchResult]) -> bool:
+        """Whether the best sentence is close enough to the question and the searches agree on the top provision."""
+        top = results[0].score if results and results[0].score is not None else 0.0
+        return best.score >= self.threshold and top >= self.agreement
+
+    def _quotes(self, scored: list[_Scored]) -> list[Quote]:
+        best = scored[0].score
+        quotes: list[Quote] = []
+        per_unit: dict[str, int] = {}
+        for candidate in scored:
+            if len(quotes) == MAX_QUOTES or candidate.score < best - QUOTE_MARGIN:
+                break
+            result, sentence = candidate.result, candidate.sentence
+            if per_unit.get(result.id, 0) >= MAX_QUOTES_PER_UNIT or any(q.text == sentence.text for q in quotes):
+                continue
+            quote = Quote(unit_id=result.id, citation=pinpoint(result, sentence.paragraph), text=sentence.text)
+            if verbatim(quote, result):
+                quotes.append(quote)
+                per_unit[result.id] = per_unit.get(result.id, 0) + 1
+        return quotes
+
+    def _text(self, language: str, quotes: list[Quote], results: list[SearchResult]) -> str:
+        lines = [f"«{q.text}» [{n}] {q.citation}" for n, q in enumerate(quotes, 1)]
+        quoted = list(dict.fromkeys(q.unit_id for q in quotes))
+        order = quoted + [r.id for r in results if r.id not in quoted]
+        by_id = {r.id: r for r in results}
+        return "\n".join(lines) + "\n\n" + SOURCES_LINE[language] + "; ".join(by_id[i].citation for i in order)
+
+    def _refusal(self, language: str, results: list[SearchResult]) -> Answer:
+        nearest = results[:NEAREST_SOURCES]
+        names = "; ".join(r.citation for r in nearest) or "–"
+        return Answer(answer=REFUSAL[language] + names, refused=True, quotes=[], sources=nearest)
+
+
+def verbatim(quote: Quote, result: SearchResult) -> bool:
+    """The quote's text occurs, character for character, in the text of the provision it cites."""
+    return quote.unit_id == result.id and bool(quote.text) and quote.text in result.text

@@ -1,0 +1,189 @@
+"""Extractive answers over a real small index: verbatim quotes, pinpoint citations, language, refusal."""
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from corpus.registry import get_registry
+from corpus.settings import Settings, get_settings
+from evals.ask_eval import evaluate_ask, load_questions, write_report
+from index.store import open_store
+from ingest.pipeline import Ingestor
+from ingest.readers import read_source
+from search.answer import Answer, Answerer, Quote, pinpoint, split_sentences, verbatim
+from search.results import DocumentRef, SearchResult
+from search.searcher import Searcher
+
+SOURCES = {
+    "LOV-1999-07-02-64",  # helsepersonelloven
+    "LOV-1999-07-02-63",  # pasient- og brukerrettighetsloven
+}
+HPL = "LOV-1999-07-02-64/"
+
+
+@pytest.fixture(scope="module")
+def answerer(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Answerer]:
+    scratch = tmp_path_factory.mktemp("answer")
+    cache = scratch / "embeddings.sqlite"
+    # Start from the user's embedding cache when there is one (keyed by model and text, so reuse is exact): the
+    # test then embeds only what changed instead of two whole acts.
+    if get_settings().embedding_cache.is_file():
+        shutil.copyfile(get_settings().embedding_cache, cache)
+    settings = test_settings.model_copy(update={"index_dir": scratch / "index", "embedding_cache": cache})
+    store = open_store(settings)
+    ingestor = Ingestor(store, get_registry(), settings)
+    report = ingestor.run(settings.corpus_dir, progress=False, only=SOURCES)
+    ingestor.close()
+    assert not report.failed
+    yield Answerer(Searcher(store, get_registry(), settings), settings)
+    store.close()
+
+
+def test_confidentiality_question_is_answered_with_verbatim_pinpointed_quotes_from_hpl(answerer: Answerer) -> None:
+    answer = answerer.answer(
+        "Kan departementet gi dispensasjon fra taushetsplikten slik at opplysninger fra pasientjournaler kan brukes til forskning?"
+    )
+    assert not answer.refused
+    assert answer.quotes and len(answer.quotes) <= 3
+    assert any(q.unit_id.startswith(HPL) for q in answer.quotes)
+    texts = {s.id: s.text for s in answer.sources}
+    for quote in answer.quotes:
+        assert quote.text in texts[quote.unit_id]
+    assert any(q.unit_id == HPL + "§29" and q.citation.startswith("helsepersonelloven § 29 ") and q.citation.endswith(" ledd") for q in answer.quotes)
+    assert "[1] " in answer.answer and answer.quotes[0].citation in answer.answer
+    assert answer.answer.splitlines()[-1].startswith("Kilder: ")
+
+
+def test_english_question_gets_an_english_answer(answerer: Answerer) -> None:
+    answer = answerer.answer("Must health personnel keep a patient record for each patient they treat?")
+    assert not answer.refused
+    assert answer.answer.splitlines()[-1].startswith("Sources: ")
+    assert all(q.text in {s.id: s.text for s in answer.sources}[q.unit_id] for q in answer.quotes)
+
+
+def test_off_topic_question_is_refused_with_the_nearest_sources(answerer: Answerer) -> None:
+    answer = answerer.answer("Hvordan lager jeg pizzadeig?")
+    assert answer.refused
+    assert answer.quotes == []
+    assert answer.sources
+    assert answer.answer.startswith("Fant ikke grunnlag i kildene for å svare på dette. Nærmeste kilder: ")
+    assert answer.sources[0].citation in answer.answer
+    english = answerer.answer("How do I change the brake pads on my car?")
+    assert english.refused and english.answer.startswith("Found no basis in the sources to answer this. Nearest sources: ")
+
+
+def test_a_cited_provision_is_answered_from(answerer: Answerer) -> None:
+    answer = answerer.answer("hva sier hpl § 21?")
+    assert not answer.refused
+    assert answer.sources[0].id == HPL + "§21"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Opplysningene kan gis, jf. § 21. Departementet kan gi forskrift.",
+            ["Opplysningene kan gis, jf. § 21.", "Departementet kan gi forskrift."],
+        ),
+        (
+            "Dette gjelder bl.a. journaler, f.eks. røntgenbilder. Reglene gjelder m.v. Når noen mottar opplysninger, gjelder § 29 a. Videre skal det meldes.",
+            ["Dette gjelder bl.a. journaler, f.eks. røntgenbilder.", "Reglene gjelder m.v.", "Når noen mottar opplysninger, gjelder § 29 a.", "Videre skal det meldes."],
+        ),
+        (
+            "Se art. 9 nr. 2 bokstav h. Behandlingen er lovlig etter forordning (EU) 2016/679. Det følger av Prop. 56 L s. 12.",
+            ["Se art. 9 nr. 2 bokstav h.", "Behandlingen er lovlig etter forordning (EU) 2016/679.", "Det følger av Prop. 56 L s. 12."],
+        ),
+        (
+            "2. Paragraph 1 shall not apply if one of the following applies:\n(a) the data subject has given consent;\n(b) processing is necessary, e.g. for care. This applies.",
+            ["2. Paragraph 1 shall not apply if one of the following applies:", "(a) the data subject has given consent;", "(b) processing is necessary, e.g. for care.", "This applies."],
+        ),
+        (
+            "a. Den registrerte har gitt samtykke, jf. nr. 1.\nb. Behandlingen er nødvendig. Er det lov? Ja!",
+            ["a. Den registrerte har gitt samtykke, jf. nr. 1.", "b. Behandlingen er nødvendig.", "Er det lov?", "Ja!"],
+        ),
+        (
+            "Loven trer i kraft 1. januar 2020. Fra samme tid oppheves lov 2. juli 1999 nr. 64 om helsepersonell m.v.",
+            ["Loven trer i kraft 1. januar 2020.", "Fra samme tid oppheves lov 2. juli 1999 nr. 64 om helsepersonell m.v."],
+        ),
+    ],
+)
+def test_sentence_splitter_respects_legal_abbreviations(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+    assert all(sentence in text for sentence in split_sentences(text))
+
+
+def _result(unit_id: str, citation: str, text: str) -> SearchResult:
+    document = DocumentRef(id=unit_id.split("/")[0], title="", short_title="", kind="lov", last_changed="")
+    return SearchResult(id=unit_id, citation=citation, title="", document=document, text=text, url="", agencies=[])
+
+
+def test_pinpoint_names_the_ledd_or_the_article_paragraph() -> None:
+    hpl = _result(HPL + "§29", "helsepersonelloven § 29", "Første.\n\nAndre.\n\nTredje.")
+    assert pinpoint(hpl, 0) == "helsepersonelloven § 29 første ledd"
+    assert pinpoint(hpl, 2) == "helsepersonelloven § 29 tredje ledd"
+    single = _result(HPL + "§21", "helsepersonelloven § 21", "Bare ett ledd.")
+    assert pinpoint(single, 0) == "helsepersonelloven § 21"
+    gdpr = _result("32016R0679/art9", "GDPR art. 9", "1. Forbudt.\n\n2. Nr. 1 får ikke anvendelse.\n\nUnnumbered.")
+    assert pinpoint(gdpr, 1) == "GDPR art. 9(2)"
+    assert pinpoint(gdpr, 2) == "GDPR art. 9"
+    mdr = _result("32017R0745/art10", "MDR art. 10 (OJ L 117, p. 23)", "1. Manufacturers shall.")
+    assert pinpoint(mdr, 0) == "MDR art. 10(1) (OJ L 117, p. 23)"
+
+
+def test_verbatim_rejects_a_quote_not_in_its_unit() -> None:
+    unit = _result(HPL + "§21", "helsepersonelloven § 21", "Helsepersonell skal hindre at andre får adgang.")
+    assert verbatim(Quote(unit_id=unit.id, citation=unit.citation, text="Helsepersonell skal hindre at andre får adgang."), unit)
+    assert not verbatim(Quote(unit_id=unit.id, citation=unit.citation, text="Helsepersonell skal  hindre"), unit)
+    assert not verbatim(Quote(unit_id="other", citation=unit.citation, text="Helsepersonell"), unit)
+
+
+ASK = Path(__file__).resolve().parents[2] / "evals/datasets/ask"
+
+
+def test_ask_dataset_is_well_formed_and_its_gold_ids_are_indexed_units(corpus_dir: Path) -> None:
+    questions = load_questions(ASK)
+    assert len(questions) >= 30 and len({q.id for q in questions}) == len(questions)
+    assert sum(not q.answerable for q in questions) >= 8
+    assert all(q.lang in {"nb", "nn", "en"} for q in questions)
+    assert all(bool(q.gold) == q.answerable for q in questions)
+    gold = {unit_id for q in questions for unit_id in q.gold}
+    registry = get_registry()
+    indexed: set[str] = set()
+    for source in registry.sources.values():
+        # The GDPR's Norwegian text sits in personopplysningsloven, under the GDPR's ids.
+        if source.file is None or source.id not in {g.split("/")[0] for g in gold} | {"LOV-2018-06-15-38"}:
+            continue
+        for parsed in read_source(corpus_dir / source.file, source):
+            indexed |= {unit.id for unit in parsed.units if unit.paragraphs}
+    assert not sorted(gold - indexed)
+
+
+class _StubAnswerer:
+    """Answers from a fixed unit: one verbatim quote from a gold unit for answerable questions, refuses the rest."""
+
+    def answer(self, question: str, filters=None, top_k: int = 5) -> Answer:
+        unit = _result(HPL + "§21", "helsepersonelloven § 21", "Helsepersonell skal hindre at andre får adgang.")
+        if "pizza" in question:
+            return Answer(answer="", refused=True, quotes=[], sources=[unit])
+        quote = Quote(unit_id=unit.id, citation=unit.citation, text="Helsepersonell skal hindre")
+        return Answer(answer="", refused=False, quotes=[quote], sources=[unit])
+
+
+def test_evaluate_ask_counts_verbatim_quotes_gold_citations_and_refusals(tmp_path: Path) -> None:
+    rows = [
+        {"_id": "x1", "text": "taushetsplikt?", "lang": "nb", "answerable": True, "gold": [HPL + "§21"]},
+        {"_id": "x2", "text": "journal?", "lang": "nb", "answerable": True, "gold": [HPL + "§39"]},
+        {"_id": "x3", "text": "pizza?", "lang": "nb", "answerable": False, "gold": []},
+        {"_id": "x4", "text": "football?", "lang": "en", "answerable": False, "gold": []},
+    ]
+    (tmp_path / "questions.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    metrics = evaluate_ask(tmp_path, _StubAnswerer())
+    assert metrics["quote_verbatim_rate"] == 1.0
+    assert metrics["citation_precision"] == 0.5
+    assert metrics["answerable_cited_gold_rate"] == 0.5
+    assert metrics["refusal_accuracy"] == 0.5
+    assert metrics["false_refusal_rate"] == 0.0
+    assert "| quote_verbatim_rate | 1.000 |" in write_report(metrics, tmp_path / "out").read_text(encoding="utf-8")
