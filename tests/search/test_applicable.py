@@ -1,0 +1,115 @@
+"""POST /applicable's analyzer on a real small index: the heart-failure project finds the laws and agencies a
+regulatory adviser would name, each law with provisions that say why; a cooking project finds none.
+
+Decision for descriptions outside health care: the analyzer returns no laws and no agencies (not a low-scored
+list), because a law is only kept when a topic probe fires or retrieval alone clears the calibrated threshold.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from corpus.registry import get_registry
+from corpus.settings import Settings
+from index.store import open_store
+from ingest.pipeline import Ingestor
+from search.applicable import Applicability, ApplicabilityAnalyzer, load_topics
+from search.searcher import Searcher
+
+SOURCES = {
+    "LOV-1999-07-02-64",  # helsepersonelloven
+    "LOV-2014-06-20-42",  # pasientjournalloven
+    "LOV-2018-06-15-38",  # personopplysningsloven with the GDPR
+    "LOV-2020-05-07-37",  # lov om medisinsk utstyr
+    "FOR-2021-05-09-1476",  # forskrift om medisinsk utstyr
+    "LOV-2008-06-20-44",  # helseforskningsloven
+    "LOV-2016-06-17-73",  # anskaffelsesloven
+}
+
+HEART_FAILURE = (
+    "Vi vil bruke journaldata fra 2018–2024 til å trene en modell som varsler forverring hos hjertesviktpasienter, "
+    "og kjøpe løsningen inn som CE-merket programvare."
+)
+COOKING = "Vi lager en nettside med middagsoppskrifter og vil foreslå hva familien kan lage til middag i helgen."
+
+DMP = "Direktoratet for medisinske produkter"
+
+
+@pytest.fixture(scope="module")
+def analyzer(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory):
+    scratch = tmp_path_factory.mktemp("applicable")
+    cache = scratch / "embeddings.sqlite"
+    shared_cache = Path(".hjemmel/embeddings.sqlite")
+    if shared_cache.is_file():  # reuse embeddings already computed, so the module stays fast
+        shutil.copyfile(shared_cache, cache)
+    settings = test_settings.model_copy(update={"index_dir": scratch / "index", "embedding_cache": cache})
+    store = open_store(settings)
+    ingestor = Ingestor(store, get_registry(), settings)
+    report = ingestor.run(settings.corpus_dir, progress=False, only=SOURCES)
+    ingestor.close()
+    assert not report.failed
+    try:
+        yield ApplicabilityAnalyzer(Searcher(store, get_registry(), settings), get_registry())
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def heart_failure(analyzer: ApplicabilityAnalyzer) -> Applicability:
+    return analyzer.analyze(HEART_FAILURE)
+
+
+def test_topics_file_names_known_sources_and_agencies():
+    registry = get_registry()
+    topics = load_topics()
+    ids = {t.id for t in topics}
+    assert {"health-personnel", "patient-rights", "records", "research", "medical-device", "data-protection",
+            "ai-act", "supervision", "procurement"} <= ids
+    for topic in topics:
+        assert topic.triggers and topic.queries
+        assert all(d in registry.sources for d in topic.documents)
+        assert all(a in topic.questions for a in topic.agencies)
+
+
+def test_heart_failure_laws(heart_failure: Applicability):
+    laws = {law.document_id for law in heart_failure.laws}
+    assert {"LOV-1999-07-02-64", "LOV-2014-06-20-42"} & laws
+    assert "LOV-2020-05-07-37" in laws
+    assert {"LOV-2018-06-15-38", "32016R0679"} & laws
+    assert "LOV-2016-06-17-73" in laws  # «kjøpe løsningen inn»
+    scores = [law.score for law in heart_failure.laws]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_every_law_cites_real_provisions(heart_failure: Applicability, analyzer: ApplicabilityAnalyzer):
+    registry = get_registry()
+    for law in heart_failure.laws:
+        assert registry.source(law.document_id).kind != "veileder"
+        assert law.title == registry.source(law.document_id).title
+        assert 1 <= len(law.why) <= 3
+        for unit in law.why:
+            assert unit.document.id == law.document_id
+            assert unit.citation and unit.text and unit.url.startswith("https://")
+            assert analyzer.searcher.lookup.unit(unit.id) is not None
+
+
+def test_heart_failure_agencies(heart_failure: Applicability):
+    by_name = {agency.name: agency for agency in heart_failure.agencies}
+    assert {DMP, "Helsedirektoratet", "Datatilsynet"} <= set(by_name)
+    laws = {law.document_id for law in heart_failure.laws}
+    for agency in heart_failure.agencies:
+        assert agency.role and agency.question.endswith("?") and agency.documents
+        assert set(agency.documents) <= laws
+    assert "regel 11" in by_name[DMP].question
+
+
+def test_flags_force_topics(analyzer: ApplicabilityAnalyzer):
+    result = analyzer.analyze("Et verktøy for helsetjenesten.", flags=["research"])
+    assert "research" in result.topics
+    assert "LOV-2008-06-20-44" in {law.document_id for law in result.laws}
+
+
+def test_cooking_finds_nothing(analyzer: ApplicabilityAnalyzer):
+    result = analyzer.analyze(COOKING)
+    assert result.laws == [] and result.agencies == []
