@@ -2,7 +2,7 @@
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -10,6 +10,10 @@ from corpus.registry import get_registry
 from corpus.settings import get_settings
 from index.edge_store import IndexLockedError
 from search.filters import SearchFilters, UnknownFilterValue
+
+if TYPE_CHECKING:
+    from index.store import DocumentStore
+    from search.searcher import Searcher
 
 app = typer.Typer(help="Search Norwegian health law, EU rules and guidance with exact citations.", no_args_is_help=True)
 corpus_app = typer.Typer(help="The source documents.", no_args_is_help=True)
@@ -78,23 +82,71 @@ def search(
     filter_: Annotated[list[str], typer.Option("--filter", help="agency=…, kind=…, document_id=…, language=…")] = [],
 ) -> None:
     """Hybrid search over the index."""
-    from index.store import open_store
-    from search.searcher import Searcher
-
-    settings = get_settings()
     filters = _parse_filters(filter_)
+    store, searcher = _open_searcher()
     try:
-        store = open_store(settings)
-        results = Searcher(store, get_registry(), settings).search(query, top_k, filters)
-    except (IndexLockedError, UnknownFilterValue) as exc:
+        results = searcher.search(query, top_k, filters)
+    except UnknownFilterValue as exc:
         _fail(str(exc))
-    store.close()
+    finally:
+        store.close()
     if as_json:
         typer.echo(json.dumps({"results": [r.model_dump() for r in results]}, ensure_ascii=False, indent=2))
         return
     for rank, result in enumerate(results, 1):
         agencies = ", ".join(a.name for a in result.agencies)
-        typer.echo(f"{rank:2}. {result.citation} – {result.title}  [{result.score:.3f}]\n    {result.url}\n    {agencies}")
+        title = f" – {result.title}" if result.title else ""
+        typer.echo(f"{rank:2}. {result.citation}{title}  [{result.score:.3f}]\n    {result.url}\n    {agencies}")
+
+
+def _open_searcher() -> tuple["DocumentStore", "Searcher"]:
+    """The index and a warmed Searcher; imported here, not at the top, so `hjemmel --help` stays fast."""
+    from index.store import open_store
+    from search.searcher import Searcher
+
+    settings = get_settings()
+    try:
+        store = open_store(settings)
+    except IndexLockedError as exc:
+        _fail(str(exc))
+    return store, Searcher(store, get_registry(), settings)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="A question, Norwegian or English.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+) -> None:
+    """An answer quoted verbatim from the provisions, each quote cited; or a plain refusal with the nearest sources."""
+    from search.answer import Answerer
+
+    store, searcher = _open_searcher()
+    result = Answerer(searcher, get_settings()).answer(question)
+    store.close()
+    typer.echo(json.dumps(result.model_dump(), ensure_ascii=False, indent=2) if as_json else result.answer)
+
+
+@app.command()
+def applicable(
+    description: Annotated[str, typer.Argument(help="What the AI project does, in a few sentences.")],
+    flag: Annotated[list[str], typer.Option("--flag", help="Force a topic: research, procurement, …")] = [],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Which laws and regulations apply to an AI project, why, and which agencies to ask what."""
+    from search.applicable import ApplicabilityAnalyzer
+
+    store, searcher = _open_searcher()
+    result = ApplicabilityAnalyzer(searcher, get_registry()).analyze(description, flag or None)
+    store.close()
+    if as_json:
+        typer.echo(json.dumps(result.model_dump(), ensure_ascii=False, indent=2))
+        return
+    for law in result.laws:
+        typer.echo(f"{law.title} ({law.document_id})")
+        for why in law.why:
+            typer.echo(f"    {why.citation}: {why.url}")
+    for agency in result.agencies:
+        typer.echo(f"{agency.name}: {agency.role}\n    Spør: {agency.question}")
 
 
 @app.command()
@@ -137,7 +189,10 @@ def download(
 @app.command("eval", context_settings={"allow_extra_args": True, "ignore_unknown_options": False})
 def evaluate(
     ctx: typer.Context,
-    dataset: Annotated[Path, typer.Option(help="BEIR-style folder: queries.jsonl and qrels.tsv.")],
+    dataset: Annotated[
+        Path,
+        typer.Option(help="queries.jsonl + qrels.tsv (retrieval), questions.jsonl (ask) or projects.jsonl (applicable)."),
+    ],
     retriever: Annotated[
         list[str], typer.Option("--retriever", help="bm25, dense, hybrid, …: `--retriever bm25 dense hybrid`.")
     ] = ["hybrid"],
@@ -145,9 +200,38 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON on stdout.")] = False,
     out: Annotated[Path | None, typer.Option(help="Report folder (default: evals/reports/<dataset>).")] = None,
 ) -> None:
-    """Benchmark retrievers on a dataset: nDCG@k, Recall@k, Recall@100, MRR@k, latency; a report with a chart."""
+    """Benchmark on a dataset: retrieval (nDCG@k, Recall@k, Recall@100, MRR@k, latency, a chart), answers
+    (verbatim quotes, citation precision, refusals) or applicability (precision and recall of laws and agencies).
+    """
     from evals.harness import default_out_dir, main_eval
 
+    out = out or default_out_dir(dataset)
+    if (dataset / "questions.jsonl").is_file() or (dataset / "projects.jsonl").is_file():
+        raise typer.Exit(_evaluate_answers(dataset, as_json, out))
     # Click options take one value each; the names after --retriever arrive as extra arguments.
     names = [name for value in [*retriever, *ctx.args] for name in value.split(",") if name]
-    raise typer.Exit(main_eval(dataset, names, k, as_json, out or default_out_dir(dataset)))
+    raise typer.Exit(main_eval(dataset, names, k, as_json, out))
+
+
+def _evaluate_answers(dataset: Path, as_json: bool, out: Path) -> int:
+    from evals.applicable_eval import evaluate_applicable, report_markdown
+    from evals.ask_eval import evaluate_ask, write_report
+    from search.answer import Answerer
+    from search.applicable import ApplicabilityAnalyzer
+
+    store, searcher = _open_searcher()
+    try:
+        if (dataset / "questions.jsonl").is_file():
+            metrics = evaluate_ask(dataset, Answerer(searcher, get_settings()))
+            write_report(metrics, out)
+            summary = {k: v for k, v in metrics.items() if k != "rows"}
+        else:
+            metrics = evaluate_applicable(dataset, ApplicabilityAnalyzer(searcher, get_registry()))
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "report.md").write_text(report_markdown(metrics), encoding="utf-8")
+            summary = {k: metrics[k] for k in ("laws", "agencies")}
+    finally:
+        store.close()
+    typer.echo(json.dumps(summary, ensure_ascii=False, indent=None if as_json else 2))
+    typer.echo(f"report: {out / 'report.md'}", err=True)
+    return 0

@@ -14,6 +14,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from corpus.registry import get_registry
 from corpus.settings import Settings, get_settings
 from index.store import DocumentStore, open_store
+from search.answer import Answer, Answerer
+from search.applicable import Applicability, ApplicabilityAnalyzer
 from search.filters import SearchFilters, UnknownFilterValue
 from search.lookup import DocumentView, Lookup, SourceView, UnitView
 from search.results import SearchResult
@@ -30,6 +32,20 @@ class SearchRequest(BaseModel):
 
 class SearchResponse(BaseModel):
     results: list[SearchResult]
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=2000, examples=["Kan vi dele journaldata med en KI-leverandør?"])
+    filters: SearchFilters | None = None
+
+
+class ApplicableRequest(BaseModel):
+    description: str = Field(
+        min_length=1,
+        max_length=5000,
+        examples=["Vi vil bruke journaldata til å trene en modell som varsler forverring hos hjertesviktpasienter."],
+    )
+    flags: list[str] | None = None
 
 
 class Health(BaseModel):
@@ -62,6 +78,8 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
         app.state.store = store_
         app.state.searcher = Searcher(store_, registry, settings)
         app.state.lookup = app.state.searcher.lookup
+        app.state.answerer = Answerer(app.state.searcher, settings)
+        app.state.analyzer = ApplicabilityAnalyzer(app.state.searcher, registry)
         yield
         store_.close()
 
@@ -102,6 +120,16 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
         if view is None:
             raise HTTPException(404, f"no provision with id {unit_id!r}; ids look like LOV-1999-07-02-64/§29")
         return view
+
+    @app.post("/ask", response_model=Answer)
+    def ask(body: AskRequest, request: Request) -> Answer:
+        """An answer quoted verbatim from the provisions found, each quote cited; or a plain refusal."""
+        return request.app.state.answerer.answer(body.question, body.filters)
+
+    @app.post("/applicable", response_model=Applicability)
+    def applicable(body: ApplicableRequest, request: Request) -> Applicability:
+        """The laws that apply to an AI project, each with the provisions that triggered it, and whom to ask."""
+        return request.app.state.analyzer.analyze(body.description, body.flags)
 
     @app.get("/cite", response_model=UnitView)
     def cite(

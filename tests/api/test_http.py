@@ -169,3 +169,39 @@ def test_filter_on_statens_legemiddelverk_returns_dmp_sources(client: httpx.Clie
     dmp = {source.id for source in get_registry().sources_for_agency("Direktoratet for medisinske produkter")}
     documents = {r["document"]["id"] for r in results}
     assert "32017R0745" in documents and documents <= dmp
+
+
+def test_ask_quotes_verbatim_with_citations(client: httpx.Client) -> None:
+    response = client.post("/ask", json={"question": "Når kan departementet gi dispensasjon fra taushetsplikten?"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {"answer", "refused", "quotes", "sources"} and not body["refused"]
+    sources = {s["id"]: s for s in body["sources"]}
+    for quote in body["quotes"]:
+        assert quote["text"] in sources[quote["unit_id"]]["text"]
+        assert quote["citation"] in body["answer"]
+    assert any(q["unit_id"] == "LOV-1999-07-02-64/§29" for q in body["quotes"])
+
+
+def test_ask_refuses_what_the_sources_do_not_cover(client: httpx.Client) -> None:
+    body = client.post("/ask", json={"question": "Hvordan lager jeg en god pizzadeig?"}).json()
+    assert body["refused"] and not body["quotes"] and body["sources"]
+    assert body["answer"].startswith("Fant ikke grunnlag i kildene")
+
+
+def test_applicable_lists_laws_with_reasons_and_agencies(client: httpx.Client) -> None:
+    description = (
+        "Vi vil bruke journaldata fra 2018–2024 til å trene en modell som varsler forverring hos "
+        "hjertesviktpasienter, og kjøpe løsningen inn som CE-merket programvare."
+    )
+    response = client.post("/applicable", json={"description": description})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    laws = {law["document_id"]: law for law in body["laws"]}
+    assert {"LOV-1999-07-02-64", "32017R0745"} <= set(laws) or {"LOV-1999-07-02-64", "LOV-2020-05-07-37"} <= set(laws)
+    for law in body["laws"]:
+        assert 1 <= len(law["why"]) <= 3 and all(w["citation"] for w in law["why"])
+    agencies = {a["name"]: a for a in body["agencies"]}
+    assert {"Helsedirektoratet", "Direktoratet for medisinske produkter"} <= set(agencies)
+    assert all(a["role"] and a["question"] and a["documents"] for a in body["agencies"])
+    assert client.post("/applicable", json={"description": ""}).status_code == 422
