@@ -30,7 +30,7 @@ REPORTS_DIR = Path(__file__).parent / "reports"
 
 
 class EvalError(ValueError):
-    pass
+    """A run that cannot be scored (bad k, empty index); the message says which."""
 
 
 @dataclass(frozen=True)
