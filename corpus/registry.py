@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from types import MappingProxyType
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, Field, StringConstraints, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, ValidationError, field_validator
 
 Kind = Literal["lov", "forskrift", "eu-forordning", "eu-direktiv", "veileder"]
 Language = Literal["nb", "nn", "en"]
@@ -28,6 +28,15 @@ SOURCES_PATH = HERE / "sources.toml"
 AGENCIES_PATH = HERE / "agencies.toml"
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _https(value: str) -> str:
+    if not value.startswith("https://"):
+        raise ValueError(f"url must be https: {value!r}")
+    return value
+
+
+HttpsUrl = Annotated[Text, AfterValidator(_https)]
 
 
 def _key(text: str) -> str:
@@ -47,15 +56,8 @@ class Agency(BaseModel, frozen=True, extra="forbid"):
     name: Text
     former_names: tuple[str, ...] = ()
     abbreviations: tuple[str, ...] = ()
-    url: Text
+    url: HttpsUrl
     description: Text
-
-    @field_validator("url")
-    @classmethod
-    def _https(cls, value: str) -> str:
-        if not value.startswith("https://"):
-            raise ValueError(f"agency url must be https: {value!r}")
-        return value
 
     @property
     def lookup_names(self) -> tuple[str, ...]:
@@ -82,7 +84,7 @@ class Source(BaseModel, frozen=True, extra="forbid"):
     kind: Kind
     language: Language
     format: Format
-    url: Text
+    url: HttpsUrl
     file: str | None
     # Where `hjemmel corpus download` fetches the file from; for Lovdata a public-data bundle holding `file`'s name.
     download_url: str | None = None
@@ -91,13 +93,6 @@ class Source(BaseModel, frozen=True, extra="forbid"):
     licence: Text
     attribution: Text
     agencies: tuple[AgencyRole, ...] = Field(min_length=1)
-
-    @field_validator("url")
-    @classmethod
-    def _https(cls, value: str) -> str:
-        if not value.startswith("https://"):
-            raise ValueError(f"source url must be https: {value!r}")
-        return value
 
     @field_validator("file")
     @classmethod

@@ -54,9 +54,8 @@ def _from_dict(cls: type[_Retriever], data: dict[str, Any]) -> _Retriever:
     return default_from_dict(cls, data)
 
 
-@component
-class EdgeEmbeddingRetriever:
-    """Dense retrieval from an EdgeDocumentStore (twin of ``QdrantEmbeddingRetriever``)."""
+class _SingleVectorRetriever:
+    """What the dense and the sparse retriever share: qdrant-haystack's init parameters, serialisation, overrides."""
 
     def __init__(
         self,
@@ -70,7 +69,7 @@ class EdgeEmbeddingRetriever:
         group_by: str | None = None,
         group_size: int | None = None,
     ) -> None:
-        """Same parameters as ``QdrantEmbeddingRetriever``; ``group_by`` raises at run time (no grouping in edge)."""
+        """Same parameters as qdrant-haystack's retrievers; ``group_by`` raises at run time (no grouping in edge)."""
         self._document_store = _checked_store(document_store)
         self._filters = filters
         self._top_k = top_k
@@ -97,13 +96,39 @@ class EdgeEmbeddingRetriever:
         )
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "EdgeEmbeddingRetriever":
+    def from_dict(cls, data: dict[str, Any]) -> Any:
         """Rebuild from ``to_dict`` output."""
         return _from_dict(cls, data)
 
     def close(self) -> None:
         """Release the store's shard."""
         self._document_store.close()
+
+    def _options(
+        self,
+        filters: EdgeFilters,
+        top_k: int | None,
+        scale_score: bool | None,
+        return_embedding: bool | None,
+        score_threshold: float | None,
+        group_by: str | None,
+        group_size: int | None,
+    ) -> dict[str, Any]:
+        """The store call's keyword arguments: run-time values override init ones."""
+        return {
+            "filters": _resolve_filters(self._filter_policy, self._filters, filters),
+            "top_k": top_k or self._top_k,
+            "scale_score": scale_score if scale_score is not None else self._scale_score,
+            "return_embedding": return_embedding if return_embedding is not None else self._return_embedding,
+            "score_threshold": score_threshold if score_threshold is not None else self._score_threshold,
+            "group_by": group_by or self._group_by,
+            "group_size": group_size or self._group_size,
+        }
+
+
+@component
+class EdgeEmbeddingRetriever(_SingleVectorRetriever):
+    """Dense retrieval from an EdgeDocumentStore (twin of ``QdrantEmbeddingRetriever``)."""
 
     @component.output_types(documents=list[Document])
     def run(
@@ -118,69 +143,13 @@ class EdgeEmbeddingRetriever:
         group_size: int | None = None,
     ) -> dict[str, list[Document]]:
         """Return the ``top_k`` documents nearest to ``query_embedding``; run-time arguments override init ones."""
-        docs = self._document_store._query_by_embedding(
-            query_embedding=query_embedding,
-            filters=_resolve_filters(self._filter_policy, self._filters, filters),
-            top_k=top_k or self._top_k,
-            scale_score=scale_score if scale_score is not None else self._scale_score,
-            return_embedding=return_embedding if return_embedding is not None else self._return_embedding,
-            score_threshold=score_threshold if score_threshold is not None else self._score_threshold,
-            group_by=group_by or self._group_by,
-            group_size=group_size or self._group_size,
-        )
-        return {"documents": docs}
+        options = self._options(filters, top_k, scale_score, return_embedding, score_threshold, group_by, group_size)
+        return {"documents": self._document_store._query_by_embedding(query_embedding=query_embedding, **options)}
 
 
 @component
-class EdgeSparseEmbeddingRetriever:
+class EdgeSparseEmbeddingRetriever(_SingleVectorRetriever):
     """Sparse retrieval from an EdgeDocumentStore (twin of ``QdrantSparseEmbeddingRetriever``)."""
-
-    def __init__(
-        self,
-        document_store: EdgeDocumentStore,
-        filters: EdgeFilters = None,
-        top_k: int = 10,
-        scale_score: bool = False,
-        return_embedding: bool = False,
-        filter_policy: str | FilterPolicy = FilterPolicy.REPLACE,
-        score_threshold: float | None = None,
-        group_by: str | None = None,
-        group_size: int | None = None,
-    ) -> None:
-        """Same parameters as ``QdrantSparseEmbeddingRetriever``; ``group_by`` raises at run time."""
-        self._document_store = _checked_store(document_store)
-        self._filters = filters
-        self._top_k = top_k
-        self._scale_score = scale_score
-        self._return_embedding = return_embedding
-        self._filter_policy = _policy(filter_policy)
-        self._score_threshold = score_threshold
-        self._group_by = group_by
-        self._group_size = group_size
-
-    def to_dict(self) -> dict[str, Any]:
-        """Serialise, with the store as a nested dict."""
-        return default_to_dict(
-            self,
-            document_store=self._document_store.to_dict(),
-            filters=self._filters,
-            top_k=self._top_k,
-            scale_score=self._scale_score,
-            filter_policy=self._filter_policy.value,
-            return_embedding=self._return_embedding,
-            score_threshold=self._score_threshold,
-            group_by=self._group_by,
-            group_size=self._group_size,
-        )
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "EdgeSparseEmbeddingRetriever":
-        """Rebuild from ``to_dict`` output."""
-        return _from_dict(cls, data)
-
-    def close(self) -> None:
-        """Release the store's shard."""
-        self._document_store.close()
 
     @component.output_types(documents=list[Document])
     def run(
@@ -195,17 +164,10 @@ class EdgeSparseEmbeddingRetriever:
         group_size: int | None = None,
     ) -> dict[str, list[Document]]:
         """Return the ``top_k`` best sparse matches; run-time arguments override init ones."""
-        docs = self._document_store._query_by_sparse(
-            query_sparse_embedding=query_sparse_embedding,
-            filters=_resolve_filters(self._filter_policy, self._filters, filters),
-            top_k=top_k or self._top_k,
-            scale_score=scale_score if scale_score is not None else self._scale_score,
-            return_embedding=return_embedding if return_embedding is not None else self._return_embedding,
-            score_threshold=score_threshold if score_threshold is not None else self._score_threshold,
-            group_by=group_by or self._group_by,
-            group_size=group_size or self._group_size,
-        )
-        return {"documents": docs}
+        options = self._options(filters, top_k, scale_score, return_embedding, score_threshold, group_by, group_size)
+        return {
+            "documents": self._document_store._query_by_sparse(query_sparse_embedding=query_sparse_embedding, **options)
+        }
 
 
 @component

@@ -465,16 +465,8 @@ class EdgeDocumentStore:
     ) -> list[Document]:
         """Dense nearest neighbours of ``query_embedding``, exact unless the store was built with ``exact=False``."""
         self._reject_grouping(group_by)
-        request = QueryRequest(
-            limit=top_k,
-            query=Query.Nearest(list(query_embedding), using=self._dense_name),
-            filter=convert_filters_to_edge(filters),
-            params=SearchParams(exact=self.exact),
-            score_threshold=score_threshold,
-            with_payload=True,
-            with_vector=return_embedding,
-        )
-        return self._scored_documents(self._get_shard().query(request), scale_score)
+        query = Query.Nearest(list(query_embedding), using=self._dense_name)
+        return self._nearest(query, filters, top_k, scale_score, return_embedding, score_threshold, exact=self.exact)
 
     def _query_by_sparse(
         self,
@@ -490,10 +482,25 @@ class EdgeDocumentStore:
         """Sparse (IDF-weighted when ``sparse_idf``) dot-product search."""
         self._require_sparse()
         self._reject_grouping(group_by)
+        query = Query.Nearest(self._sparse_vector(query_sparse_embedding), using=SPARSE_VECTORS_NAME)
+        return self._nearest(query, filters, top_k, scale_score, return_embedding, score_threshold)
+
+    def _nearest(
+        self,
+        query: Query,
+        filters: dict[str, Any] | Filter | None,
+        top_k: int,
+        scale_score: bool,
+        return_embedding: bool,
+        score_threshold: float | None,
+        exact: bool | None = None,
+    ) -> list[Document]:
+        """One single-vector query; `exact` applies to dense vectors only."""
         request = QueryRequest(
             limit=top_k,
-            query=Query.Nearest(self._sparse_vector(query_sparse_embedding), using=SPARSE_VECTORS_NAME),
+            query=query,
             filter=convert_filters_to_edge(filters),
+            params=SearchParams(exact=exact) if exact is not None else None,
             score_threshold=score_threshold,
             with_payload=True,
             with_vector=return_embedding,
