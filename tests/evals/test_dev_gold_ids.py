@@ -1,22 +1,51 @@
-"""Every gold unit of the dev set is a unit the ingest writes to the index (read from the real corpus, no embedding)."""
+"""Every gold unit of the retrieval sets (dev, held-out test) is a unit the ingest writes to the index (read from the
+real corpus, no embedding), and every law and agency of the held-out applicability set is a registry id and an
+agency name."""
 
+import json
 from pathlib import Path
+
+import pytest
 
 from corpus.registry import get_registry
 from corpus.units import ParsedDocument
 from evals.dataset import load_dataset
 from ingest.readers import read_source
 
-DEV = Path(__file__).resolve().parents[2] / "evals/datasets/dev"
+DATASETS = Path(__file__).resolve().parents[2] / "evals/datasets"
+RETRIEVAL_SETS = ("dev", "test")
+APPLICABLE_SETS = ("applicable-heldout",)
 
 
-def test_every_gold_id_is_an_indexed_unit(corpus_dir: Path) -> None:
-    indexed: set[str] = set()
+@pytest.fixture(scope="module")
+def indexed(corpus_dir: Path) -> set[str]:
+    """The ids of every unit with text, parsed once for all datasets."""
+    ids: set[str] = set()
     for source in get_registry().sources.values():
         if source.file is None:
             continue
         for parsed in read_source(corpus_dir / source.file, source):
             assert isinstance(parsed, ParsedDocument), parsed
-            indexed |= {unit.id for unit in parsed.units if unit.paragraphs}
-    missing = sorted(set(load_dataset(DEV).gold_ids) - indexed)
+            ids |= {unit.id for unit in parsed.units if unit.paragraphs}
+    return ids
+
+
+@pytest.mark.parametrize("name", RETRIEVAL_SETS)
+def test_every_gold_id_is_an_indexed_unit(name: str, indexed: set[str]) -> None:
+    missing = sorted(set(load_dataset(DATASETS / name).gold_ids) - indexed)
     assert not missing, missing
+
+
+@pytest.mark.parametrize("name", APPLICABLE_SETS)
+def test_applicable_laws_and_agencies_are_in_the_registry(name: str) -> None:
+    registry = get_registry()
+    laws = {source.id for source in registry.sources.values() if source.kind != "veileder"}
+    agencies = {agency.name for agency in registry.agencies.values()}
+    lines = (DATASETS / name / "projects.jsonl").read_text(encoding="utf-8").splitlines()
+    projects = [json.loads(line) for line in lines if line.strip()]
+    assert projects
+    for project in projects:
+        assert set(project) >= {"_id", "text", "lang", "laws", "agencies"}, project["_id"]
+        assert project["lang"] in {"nb", "nn", "en"}, project["_id"]
+        assert not set(project["laws"]) - laws, (project["_id"], sorted(set(project["laws"]) - laws))
+        assert not set(project["agencies"]) - agencies, (project["_id"], sorted(set(project["agencies"]) - agencies))
