@@ -47,10 +47,18 @@ register(RetrieverSpec("dense", ("dense",), _searcher_mode("dense"), "dense (e5)
 register(RetrieverSpec("plain-hybrid", ("plain-hybrid",), _searcher_mode("plain-hybrid"), "dense + sparse fused with RRF"))
 register(
     RetrieverSpec(
+        "expanded",
+        ("expanded",),
+        _searcher_mode("expanded"),
+        "glossary translation, named-source focus, context words weighed lightly, RRF; no subject index",
+    )
+)
+register(
+    RetrieverSpec(
         "hybrid",
         ("hybrid",),
         _searcher_mode("hybrid"),
-        "the service's search: glossary translation, named-source focus, context words weighed lightly, RRF",
+        "the service's search: `expanded` plus a search within the provisions of each subject the query is about",
     )
 )
 

@@ -41,8 +41,8 @@ def term_id(stem: str) -> int:
     return zlib.crc32(stem.encode("utf-8")) & 0x7FFFFFFF
 
 
-def stems(text: str, language: str) -> list[str]:
-    stop = _stopwords(language)
+def stems(text: str, language: str, keep_stopwords: bool = False) -> list[str]:
+    stop = frozenset() if keep_stopwords else _stopwords(language)
     words = [w for w in _TOKEN.findall(text.lower()) if w not in stop]
     return _stemmer(language).stemWords(words)
 

@@ -10,6 +10,11 @@ RRF_K = 60
 # Recitals explain; articles bind. A recital's fused score is scaled by this, so the operative provision it explains
 # ranks above it (tuned on the dev set, where 1 of 221 gold units is a recital).
 RECITAL_WEIGHT = 0.5
+# Weight of the list searched within a subject's provisions (subjects.toml) against the open searches' 1.0; 0.5,
+# 1.5 and 2.0 scored lower on the dev set.
+SUBJECT_WEIGHT = 1.0
+# At most this many matched subjects are searched, those matching most terms first (2 and 6 scored lower on dev).
+MAX_SUBJECTS = 3
 
 
 def _and(first: dict[str, Any] | None, second: dict[str, Any]) -> dict[str, Any]:
@@ -18,14 +23,24 @@ def _and(first: dict[str, Any] | None, second: dict[str, Any]) -> dict[str, Any]
 
 @component
 class FusedHybridRetriever:
-    """Runs the store's hybrid retriever once per query embedding, and again within the sources the query names,
-    then ranks units by the sum of 1 / (RRF_K + rank) over those lists; each unit keeps its best chunk.
+    """Runs the store's hybrid retriever once per query embedding, again within the sources the query names, and
+    again within the provisions of each subject it is about; then ranks units by the weighted sum of
+    1 / (RRF_K + rank) over those lists; each unit keeps its best chunk.
     """
 
-    def __init__(self, retriever: Any, rrf_k: int = RRF_K, recital_weight: float = RECITAL_WEIGHT) -> None:
+    def __init__(
+        self,
+        retriever: Any,
+        rrf_k: int = RRF_K,
+        recital_weight: float = RECITAL_WEIGHT,
+        subject_weight: float = SUBJECT_WEIGHT,
+        max_subjects: int = MAX_SUBJECTS,
+    ) -> None:
         self.retriever = retriever
         self.rrf_k = rrf_k
         self.recital_weight = recital_weight
+        self.subject_weight = subject_weight
+        self.max_subjects = max_subjects
 
     @component.output_types(documents=list[Document])
     def run(
@@ -33,16 +48,19 @@ class FusedHybridRetriever:
         query_embeddings: list[list[float]],
         query_sparse_embedding: SparseEmbedding,
         focus: list[str] | None = None,
+        subjects: list[list[str]] | None = None,
         filters: dict[str, Any] | None = None,
         top_k: int = 10,
     ) -> dict[str, list[Document]]:
-        scopes = [filters]
+        scopes = [(filters, 1.0)]
         if focus:
-            scopes.append(_and(filters, {"field": "meta.document_id", "operator": "in", "value": focus}))
+            scopes.append((_and(filters, {"field": "meta.document_id", "operator": "in", "value": focus}), 1.0))
+        for units in (subjects or [])[: self.max_subjects]:
+            scopes.append((_and(filters, {"field": "meta.unit_id", "operator": "in", "value": units}), self.subject_weight))
         scores: dict[str, float] = {}
         best: dict[str, Document] = {}
         for embedding in query_embeddings:
-            for scope in scopes:
+            for scope, scope_weight in scopes:
                 found = self.retriever.run(
                     query_embedding=embedding, query_sparse_embedding=query_sparse_embedding, filters=scope, top_k=top_k
                 )["documents"]
@@ -54,6 +72,6 @@ class FusedHybridRetriever:
                         best.setdefault(unit_id, document)
                 for rank, unit_id in enumerate(ranked):
                     weight = self.recital_weight if best[unit_id].meta["label"].startswith("recital") else 1.0
-                    scores[unit_id] = scores.get(unit_id, 0.0) + weight / (self.rrf_k + rank + 1)
+                    scores[unit_id] = scores.get(unit_id, 0.0) + scope_weight * weight / (self.rrf_k + rank + 1)
         order = sorted(scores, key=scores.__getitem__, reverse=True)
         return {"documents": [replace(best[u], score=scores[u]) for u in order]}

@@ -7,6 +7,7 @@ from haystack import Document, Pipeline, component
 from corpus.registry import Registry
 from corpus.settings import Settings
 from corpus.glossary import get_glossary
+from corpus.subjects import get_subjects
 from index.embedders import MultiTextEmbedder, query_batch_embedder, text_embedder
 from index.sparse import SparseTextEmbedder
 from index.store import DocumentStore, retriever
@@ -16,6 +17,7 @@ from search.fusion import FusedHybridRetriever
 from search.filters import SearchFilters, to_haystack
 from search.lookup import Lookup
 from search.results import SearchResult
+from search.subjects import SubjectMatcher
 
 # Chunks fetched per wanted unit: long provisions come back as several chunks, and only the best counts.
 OVERFETCH = 4
@@ -41,24 +43,27 @@ class OneHitPerUnit:
         return {"documents": kept[:top_k]}
 
 
-SearchMode = Literal["hybrid", "plain-hybrid", "dense", "sparse"]
+SearchMode = Literal["hybrid", "expanded", "plain-hybrid", "dense", "sparse"]
 
 
 def build_pipeline(store: DocumentStore, settings: Settings, registry: Registry, mode: SearchMode = "hybrid") -> Pipeline:
-    """`hybrid` expands the query (other language, named sources) and fuses several searches; `plain-hybrid` is one
-    dense + sparse search fused in Qdrant; `dense` and `sparse` are single-vector baselines for evaluation.
+    """`hybrid` expands the query (other language, named sources, subjects) and fuses several searches; `expanded` is
+    the same without the subject index; `plain-hybrid` is one dense + sparse search fused in Qdrant; `dense` and
+    `sparse` are single-vector baselines for evaluation.
     """
     pipeline = Pipeline()
     pipeline.add_component("units", OneHitPerUnit())
-    if mode == "hybrid":
+    if mode in ("hybrid", "expanded"):
         glossary = get_glossary()
-        pipeline.add_component("expander", QueryExpander(glossary, CitationParser(registry)))
+        subjects = SubjectMatcher(get_subjects() if mode == "hybrid" else ())
+        pipeline.add_component("expander", QueryExpander(glossary, CitationParser(registry), subjects))
         pipeline.add_component("embedder", MultiTextEmbedder(query_batch_embedder(settings)))
         pipeline.add_component("sparse", SparseTextEmbedder(light=glossary.context, light_weight=CONTEXT_WEIGHT))
         pipeline.add_component("retriever", FusedHybridRetriever(retriever(store, "hybrid")))
         pipeline.connect("expander.queries", "embedder.texts")
         pipeline.connect("expander.sparse_text", "sparse.text")
         pipeline.connect("expander.focus", "retriever.focus")
+        pipeline.connect("expander.subjects", "retriever.subjects")
         pipeline.connect("embedder.embeddings", "retriever.query_embeddings")
         pipeline.connect("sparse.sparse_embedding", "retriever.query_sparse_embedding")
         pipeline.connect("retriever.documents", "units.documents")
@@ -116,7 +121,7 @@ class Searcher:
             "retriever": {"filters": haystack_filters, "top_k": max(top_k, MIN_DEPTH) * OVERFETCH},
             "units": {"top_k": top_k},
         }
-        for name in ("expander",) if mode == "hybrid" else ("embedder", "sparse"):
+        for name in ("expander",) if mode in ("hybrid", "expanded") else ("embedder", "sparse"):
             if name in pipeline.graph.nodes:
                 inputs[name] = {"text": query}
         found = [SearchResult.from_document(d) for d in pipeline.run(inputs)["units"]["documents"]]

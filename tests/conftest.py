@@ -4,7 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from corpus.registry import get_registry
 from corpus.settings import Settings, get_settings
+from corpus.units import ParsedDocument
+from ingest.readers import read_source
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +25,16 @@ def test_settings(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
     return get_settings().model_copy(
         update={"index_dir": scratch / "index", "embedding_cache": scratch / "embeddings.sqlite", "corpus_dir": corpus_dir}
     )
+
+
+@pytest.fixture(scope="session")
+def indexed_unit_ids(corpus_dir: Path) -> set[str]:
+    """The ids of every unit with text that ingest writes to the index, parsed from the real corpus (no embedding)."""
+    ids: set[str] = set()
+    for source in get_registry().sources.values():
+        if source.file is None:
+            continue
+        for parsed in read_source(corpus_dir / source.file, source):
+            assert isinstance(parsed, ParsedDocument), parsed
+            ids |= {unit.id for unit in parsed.units if unit.paragraphs}
+    return ids

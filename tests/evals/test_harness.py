@@ -137,7 +137,7 @@ def test_report_files(outcome: tuple[EvalResult, Path]) -> None:
 
 
 def test_unknown_retriever_is_refused_with_the_known_names(searcher: Searcher, tmp_path: Path) -> None:
-    with pytest.raises(RetrieverError, match="unknown retriever 'splade'; known: bm25, dense, plain-hybrid, hybrid"):
+    with pytest.raises(RetrieverError, match="unknown retriever 'splade'; known: bm25, dense, plain-hybrid, expanded, hybrid"):
         evaluate(write_dataset(tmp_path / "d"), ["bm25", "splade"], searcher=searcher)
 
 

@@ -1,13 +1,18 @@
 from corpus.glossary import get_glossary
 from corpus.registry import get_registry
+from corpus.subjects import get_subjects
 from index.sparse import query_vector, term_id
 from search.citations import CitationParser
 from search.expansion import QueryExpander
+from search.subjects import SubjectMatcher
+
+
+def expander() -> QueryExpander:
+    return QueryExpander(get_glossary(), CitationParser(get_registry()), SubjectMatcher(get_subjects()))
 
 
 def test_expander_translates_and_finds_named_sources() -> None:
-    expander = QueryExpander(get_glossary(), CitationParser(get_registry()))
-    out = expander.run("Hva sier KI-forordningen og personvernforordningen om treningsdata?")
+    out = expander().run("Hva sier KI-forordningen og personvernforordningen om treningsdata?")
     assert out["queries"][0].startswith("Hva sier KI-forordningen")
     assert "AI Act" in out["queries"][1] and "training data" in out["queries"][1]
     assert out["focus"] == ["32024R1689", "32016R0679"]
@@ -15,8 +20,13 @@ def test_expander_translates_and_finds_named_sources() -> None:
 
 
 def test_expander_leaves_plain_queries_alone() -> None:
-    out = QueryExpander(get_glossary(), CitationParser(get_registry())).run("hva sier § 12?")
-    assert out["queries"] == ["hva sier § 12?"] and out["focus"] == []
+    out = expander().run("hva sier § 12?")
+    assert out["queries"] == ["hva sier § 12?"] and out["focus"] == [] and out["subjects"] == []
+
+
+def test_expander_gives_the_provisions_of_the_subjects_named() -> None:
+    out = expander().run("Må vi ha en databehandleravtale med leverandøren?")
+    assert any("32016R0679/art28" in units for units in out["subjects"])
 
 
 def test_context_words_weigh_lightly_in_the_sparse_query() -> None:
