@@ -11,7 +11,6 @@ import re
 from haystack.components.generators.chat import OpenAIChatGenerator
 from haystack.dataclasses import ChatMessage
 from haystack.utils import Secret
-from openai import OpenAIError
 
 from corpus.settings import Settings
 from search.answer import SOURCES_LINE, Answer, Answerer, Quote, answer_language, split_sentences
@@ -35,8 +34,8 @@ _CITATION = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 NO_API_KEY = "none"
 
 
-class RejectedReply(ValueError):
-    """The model's reply is not an answer the service may give: empty, or a sentence not held to a given provision."""
+class UnusableReply(ValueError):
+    """No answer the service may give: the call failed, or the reply is empty or not held to the given provisions."""
 
 
 def build_messages(question: str, provisions: list[SearchResult]) -> list[ChatMessage]:
@@ -54,12 +53,12 @@ def cited_numbers(reply: str, count: int) -> list[int]:
     for sentence in split_sentences(reply):
         numbers = [int(n) for group in _CITATION.findall(sentence) for n in group.split(",")]
         if not numbers:
-            raise RejectedReply(f"a sentence cites no provision: {sentence!r}")
+            raise UnusableReply(f"a sentence cites no provision: {sentence!r}")
         if unknown := [n for n in numbers if not 1 <= n <= count]:
-            raise RejectedReply(f"cites {unknown} but was given provisions 1..{count}: {sentence!r}")
+            raise UnusableReply(f"cites {unknown} but was given provisions 1..{count}: {sentence!r}")
         cited += [n for n in numbers if n not in cited]
     if not cited:
-        raise RejectedReply("empty reply")
+        raise UnusableReply("empty reply")
     return cited
 
 
@@ -69,7 +68,7 @@ class GeneratedAnswerer:
     def __init__(self, extractive: Answerer, generator: OpenAIChatGenerator) -> None:
         self.extractive = extractive
         self.generator = generator
-        self.generator.warm_up()  # build the client now, not in the first request's thread
+        self.generator.warm_up()  # one client for every request thread, built before the first request races to
 
     @classmethod
     def from_settings(cls, extractive: Answerer, settings: Settings) -> "GeneratedAnswerer":
@@ -92,12 +91,12 @@ class GeneratedAnswerer:
             reply = self._reply(question, provisions)
             numbers = cited_numbers(reply, len(provisions))
             quotes = self._quotes(question, extractive.quotes, [provisions[n - 1] for n in numbers])
-        except (OpenAIError, RejectedReply) as error:
+        except UnusableReply as error:
             logger.warning("language model answer not used, answering extractively: %s", error)
             return extractive
-        line = SOURCES_LINE[answer_language(question)] + "; ".join(f"[{n}] {provisions[n - 1].citation}" for n in numbers)
+        sources_line = "; ".join(f"[{n}] {provisions[n - 1].citation}" for n in numbers)
         return Answer(
-            answer=f"{reply}\n\n{line}",
+            answer=f"{reply}\n\n{SOURCES_LINE[answer_language(question)]}{sources_line}",
             refused=False,
             quotes=quotes,
             sources=provisions,
@@ -105,7 +104,13 @@ class GeneratedAnswerer:
         )
 
     def _reply(self, question: str, provisions: list[SearchResult]) -> str:
-        replies = self.generator.run(messages=build_messages(question, provisions))["replies"]
+        try:
+            replies = self.generator.run(messages=build_messages(question, provisions))["replies"]
+        # The endpoint is outside this service: besides time-outs and HTTP errors (OpenAIError), a 200 that is not a
+        # chat completion (a web page, broken JSON) surfaces as AssertionError, TypeError or ValueError. None of
+        # them may fail the request while the extractive answer is at hand.
+        except Exception as error:
+            raise UnusableReply(f"{type(error).__name__}: {error}") from error
         return (replies[0].text or "").strip() if replies else ""
 
     def _quotes(self, question: str, extractive: list[Quote], cited: list[SearchResult]) -> list[Quote]:
@@ -120,7 +125,7 @@ class GeneratedAnswerer:
                 own = [best]
             quotes += own
         if not quotes:
-            raise RejectedReply("the cited provisions have no sentence to quote")
+            raise UnusableReply("the cited provisions have no sentence to quote")
         return quotes
 
 
