@@ -1,10 +1,12 @@
-"""Shared fixtures: the real corpus folder beside the project."""
+"""Shared fixtures: the real corpus folder beside the project, and a scripted language-model endpoint."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from corpus.settings import Settings, get_settings
+from tests.llm_server import ScriptedLLM, scripted_llm
 
 
 @pytest.fixture(scope="session")
@@ -22,3 +24,16 @@ def test_settings(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
     return get_settings().model_copy(
         update={"index_dir": scratch / "index", "embedding_cache": scratch / "embeddings.sqlite", "corpus_dir": corpus_dir}
     )
+
+
+@pytest.fixture(scope="session")
+def llm_endpoint() -> Iterator[ScriptedLLM]:
+    with scripted_llm() as llm:
+        yield llm
+
+
+@pytest.fixture
+def llm(llm_endpoint: ScriptedLLM) -> ScriptedLLM:
+    """The scripted OpenAI-compatible endpoint, with no script and no requests recorded yet."""
+    llm_endpoint.reply()
+    return llm_endpoint
