@@ -117,11 +117,14 @@ def ask(
     question: Annotated[str, typer.Argument(help="A question, Norwegian or English.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
 ) -> None:
-    """An answer quoted verbatim from the provisions, each quote cited; or a plain refusal with the nearest sources."""
-    from search.answer import Answerer
+    """An answer quoted verbatim from the provisions, each quote cited; or a plain refusal with the nearest sources.
+
+    With HJEMMEL_LLM_URL set, a language model phrases the answer from the same provisions.
+    """
+    from search.generated import build_answerer
 
     store, searcher = _open_searcher()
-    result = Answerer(searcher, get_settings()).answer(question)
+    result = build_answerer(searcher, get_settings()).answer(question)
     store.close()
     typer.echo(json.dumps(result.model_dump(), ensure_ascii=False, indent=2) if as_json else result.answer)
 
@@ -216,13 +219,13 @@ def evaluate(
 def _evaluate_answers(dataset: Path, as_json: bool, out: Path) -> int:
     from evals.applicable_eval import evaluate_applicable, report_markdown
     from evals.ask_eval import evaluate_ask, write_report
-    from search.answer import Answerer
     from search.applicable import ApplicabilityAnalyzer
+    from search.generated import build_answerer
 
     store, searcher = _open_searcher()
     try:
         if (dataset / "questions.jsonl").is_file():
-            metrics = evaluate_ask(dataset, Answerer(searcher, get_settings()))
+            metrics = evaluate_ask(dataset, build_answerer(searcher, get_settings()))
             write_report(metrics, out)
             summary = {k: v for k, v in metrics.items() if k != "rows"}
         else:

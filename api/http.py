@@ -14,9 +14,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from corpus.registry import get_registry
 from corpus.settings import Settings, get_settings
 from index.store import DocumentStore, open_store
-from search.answer import Answer, Answerer
+from search.answer import Answer
 from search.applicable import Applicability, ApplicabilityAnalyzer
 from search.filters import SearchFilters, UnknownFilterValue
+from search.generated import build_answerer
 from search.lookup import DocumentView, Lookup, SourceView, UnitView
 from search.results import SearchResult
 from search.searcher import Searcher
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
         app.state.store = store_
         app.state.searcher = Searcher(store_, registry, settings)
         app.state.lookup = app.state.searcher.lookup
-        app.state.answerer = Answerer(app.state.searcher, settings)
+        app.state.answerer = build_answerer(app.state.searcher, settings)
         app.state.analyzer = ApplicabilityAnalyzer(app.state.searcher, registry)
         yield
         store_.close()
@@ -123,7 +124,11 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
 
     @app.post("/ask", response_model=Answer)
     def ask(body: AskRequest, request: Request) -> Answer:
-        """An answer quoted verbatim from the provisions found, each quote cited; or a plain refusal."""
+        """An answer quoted verbatim from the provisions found, each quote cited; or a plain refusal.
+
+        With a language model configured (HJEMMEL_LLM_URL) the model phrases the answer, every sentence citing a
+        provision in `sources`; the quotes stay verbatim.
+        """
         return request.app.state.answerer.answer(body.question, body.filters)
 
     @app.post("/applicable", response_model=Applicability)

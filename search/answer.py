@@ -9,7 +9,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from corpus.glossary import query_language
 from corpus.settings import Settings, get_settings
@@ -61,11 +61,22 @@ class Quote(BaseModel):
     text: str
 
 
+EXTRACTIVE = "extractive"
+
+
 class Answer(BaseModel):
     answer: str
     refused: bool
     quotes: list[Quote]
     sources: list[SearchResult]
+    generated_by: str = Field(
+        EXTRACTIVE, description="«extractive», or the language model that phrased the answer (its [n] is sources[n-1])."
+    )
+
+
+def answer_language(question: str) -> str:
+    """«en» for an English question, else «nb»: the language answers, refusals and source lines are written in."""
+    return "en" if query_language(question) == "en" else "nb"
 
 
 # --- sentences -----------------------------------------------------------------------------------------------------
@@ -284,7 +295,7 @@ class Answerer:
         return sorted(scored, key=lambda c: (-c.score, c.rank, c.sentence.start))
 
     def answer(self, question: str, filters: SearchFilters | None = None, top_k: int = 5) -> Answer:
-        language = "en" if query_language(question) == "en" else "nb"
+        language = answer_language(question)
         results = self.searcher.search(question, top_k=top_k, filters=filters)
         scored = self.score_sentences(question, results)
         if not scored or not (self._cited(results) or self.supported(scored[0], results)):
@@ -313,11 +324,17 @@ class Answerer:
             result, sentence = candidate.result, candidate.sentence
             if per_unit.get(result.id, 0) >= MAX_QUOTES_PER_UNIT or any(q.text == sentence.text for q in quotes):
                 continue
-            quote = Quote(unit_id=result.id, citation=pinpoint(result, sentence.paragraph), text=sentence.text)
-            if verbatim(quote, result):
+            if (quote := _quote(candidate)) is not None:
                 quotes.append(quote)
                 per_unit[result.id] = per_unit.get(result.id, 0) + 1
         return quotes
+
+    def best_quote(self, question: str, result: SearchResult) -> Quote | None:
+        """The sentence of one provision closest to the question, pinpointed; None when it has no quotable sentence."""
+        for candidate in self.score_sentences(question, [result]):
+            if (quote := _quote(candidate)) is not None:
+                return quote
+        return None
 
     def _text(self, language: str, quotes: list[Quote], results: list[SearchResult]) -> str:
         lines = [f"«{q.text}» [{n}] {q.citation}" for n, q in enumerate(quotes, 1)]
@@ -330,6 +347,13 @@ class Answerer:
         nearest = results[:NEAREST_SOURCES]
         names = "; ".join(r.citation for r in nearest) or "–"
         return Answer(answer=REFUSAL[language] + names, refused=True, quotes=[], sources=nearest)
+
+
+def _quote(candidate: _Scored) -> Quote | None:
+    """The candidate sentence as a pinpointed quote, if it occurs verbatim in its provision."""
+    result, sentence = candidate.result, candidate.sentence
+    quote = Quote(unit_id=result.id, citation=pinpoint(result, sentence.paragraph), text=sentence.text)
+    return quote if verbatim(quote, result) else None
 
 
 def verbatim(quote: Quote, result: SearchResult) -> bool:

@@ -1,5 +1,6 @@
-"""Shared fixtures: the real corpus folder beside the project."""
+"""Shared fixtures: the real corpus folder beside the project, and a scripted language-model endpoint."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from corpus.registry import get_registry
 from corpus.settings import Settings, get_settings
 from corpus.units import ParsedDocument
 from ingest.readers import read_source
+from tests.llm_server import ScriptedLLM, scripted_llm
 
 
 @pytest.fixture(scope="session")
@@ -38,3 +40,16 @@ def indexed_unit_ids(corpus_dir: Path) -> set[str]:
             assert isinstance(parsed, ParsedDocument), parsed
             ids |= {unit.id for unit in parsed.units if unit.paragraphs}
     return ids
+
+
+@pytest.fixture(scope="session")
+def llm_endpoint() -> Iterator[ScriptedLLM]:
+    with scripted_llm() as llm:
+        yield llm
+
+
+@pytest.fixture
+def llm(llm_endpoint: ScriptedLLM) -> ScriptedLLM:
+    """The scripted OpenAI-compatible endpoint, with no script and no requests recorded yet."""
+    llm_endpoint.reply()
+    return llm_endpoint

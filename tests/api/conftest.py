@@ -5,6 +5,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -50,11 +51,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server(index_settings: Settings) -> Iterator[str]:
+@contextmanager
+def serving(settings: Settings, **env: str) -> Iterator[str]:
+    """A `hjemmel serve` process over the settings' index, with `env` added to its environment, until the block ends."""
     port = _free_port()
-    env = hjemmel_env(index_settings, HJEMMEL_PORT=str(port))
-    process = subprocess.Popen([sys.executable, "-m", "api", "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api", "serve"],
+        env=hjemmel_env(settings, HJEMMEL_PORT=str(port), **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -68,9 +75,17 @@ def server(index_settings: Settings) -> Iterator[str]:
     else:
         process.kill()
         pytest.fail("server did not become ready in 180 s")
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
+    try:
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def server(index_settings: Settings) -> Iterator[str]:
+    with serving(index_settings) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
