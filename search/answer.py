@@ -39,6 +39,9 @@ MAX_QUOTES_PER_UNIT = 2
 OVERLAP_WEIGHT = 0.03
 # Score taken off per rank of the provision a sentence comes from: ties go to the better-ranked provision.
 RANK_PENALTY = 0.003
+# Binding law is quoted before guidance that explains it (MDCG documents, agency pages): a guidance sentence ranks as
+# if it scored this much lower, for choosing quotes only, not for deciding whether to refuse.
+GUIDANCE_PENALTY = 0.02
 # Sentences read per provision; a long annex is cut to the sentences sharing most words with the question.
 MAX_SENTENCES_PER_UNIT = 40
 # Shorter pieces («(a) death,», «Software shall also be deemed …» stays) are not quoted on their own.
@@ -206,6 +209,14 @@ class _Scored:
     sentence: Sentence
 
 
+def _preference(candidate: _Scored) -> float:
+    return candidate.score - (GUIDANCE_PENALTY if candidate.result.document.kind == "veileder" else 0.0)
+
+
+def _law_first(candidate: _Scored) -> tuple[float, int, int]:
+    return (-_preference(candidate), candidate.rank, candidate.sentence.start)
+
+
 class Answerer:
     """Answers a question with verbatim quotes from the provisions a `Searcher` finds, or refuses."""
 
@@ -300,7 +311,7 @@ class Answerer:
         scored = self.score_sentences(question, results)
         if not scored or not (self._cited(results) or self.supported(scored[0], results)):
             return self._refusal(language, results)
-        quotes = self._quotes(scored)
+        quotes = self._quotes(sorted(scored, key=_law_first))
         if not quotes:
             return self._refusal(language, results)
         return Answer(answer=self._text(language, quotes, results), refused=False, quotes=quotes, sources=results)
@@ -315,11 +326,11 @@ class Answerer:
         return best.score >= self.threshold and top >= self.agreement
 
     def _quotes(self, scored: list[_Scored]) -> list[Quote]:
-        best = scored[0].score
+        best = _preference(scored[0])
         quotes: list[Quote] = []
         per_unit: dict[str, int] = {}
         for candidate in scored:
-            if len(quotes) == MAX_QUOTES or candidate.score < best - QUOTE_MARGIN:
+            if len(quotes) == MAX_QUOTES or _preference(candidate) < best - QUOTE_MARGIN:
                 break
             result, sentence = candidate.result, candidate.sentence
             if per_unit.get(result.id, 0) >= MAX_QUOTES_PER_UNIT or any(q.text == sentence.text for q in quotes):
