@@ -197,44 +197,18 @@ def evaluate(
         typer.Option(help="queries.jsonl + qrels.tsv (retrieval), questions.jsonl (ask) or projects.jsonl (applicable)."),
     ],
     retriever: Annotated[
-        list[str], typer.Option("--retriever", help="bm25, dense, hybrid, …: `--retriever bm25 dense hybrid`.")
+        list[str], typer.Option("--retriever", help="bm25, dense, plain-hybrid, hybrid: `--retriever bm25 dense hybrid`.")
     ] = ["hybrid"],
-    k: Annotated[int, typer.Option(help="Cut-off for nDCG, Recall and MRR.")] = 10,
+    k: Annotated[int, typer.Option(help="Cut-off for nDCG, Recall and MRR (retrieval).")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON on stdout.")] = False,
     out: Annotated[Path | None, typer.Option(help="Report folder (default: evals/reports/<dataset>).")] = None,
 ) -> None:
-    """Benchmark on a dataset: retrieval (nDCG@k, Recall@k, Recall@100, MRR@k, latency, a chart), answers
-    (verbatim quotes, citation precision, refusals) or applicability (precision and recall of laws and agencies).
+    """Benchmark each retriever on a dataset: retrieval (nDCG@k, Recall@k, Recall@100, MRR@k), answers (verbatim
+    quotes, citation precision, refusals) or applicability (precision and recall of laws and agencies); with latency,
+    per language, and a report with a chart.
     """
-    from evals.harness import default_out_dir, main_eval
+    from evals.command import default_out_dir, main_eval
 
-    out = out or default_out_dir(dataset)
-    if (dataset / "questions.jsonl").is_file() or (dataset / "projects.jsonl").is_file():
-        raise typer.Exit(_evaluate_answers(dataset, as_json, out))
     # Click options take one value each; the names after --retriever arrive as extra arguments.
     names = [name for value in [*retriever, *ctx.args] for name in value.split(",") if name]
-    raise typer.Exit(main_eval(dataset, names, k, as_json, out))
-
-
-def _evaluate_answers(dataset: Path, as_json: bool, out: Path) -> int:
-    from evals.applicable_eval import evaluate_applicable, report_markdown
-    from evals.ask_eval import evaluate_ask, write_report
-    from search.applicable import ApplicabilityAnalyzer
-    from search.generated import build_answerer
-
-    store, searcher = _open_searcher()
-    try:
-        if (dataset / "questions.jsonl").is_file():
-            metrics = evaluate_ask(dataset, build_answerer(searcher, get_settings()))
-            write_report(metrics, out)
-            summary = {k: v for k, v in metrics.items() if k != "rows"}
-        else:
-            metrics = evaluate_applicable(dataset, ApplicabilityAnalyzer(searcher, get_registry()))
-            out.mkdir(parents=True, exist_ok=True)
-            (out / "report.md").write_text(report_markdown(metrics), encoding="utf-8")
-            summary = {k: metrics[k] for k in ("laws", "agencies")}
-    finally:
-        store.close()
-    typer.echo(json.dumps(summary, ensure_ascii=False, indent=None if as_json else 2))
-    typer.echo(f"report: {out / 'report.md'}", err=True)
-    return 0
+    raise typer.Exit(main_eval(dataset, names, k, as_json, out or default_out_dir(dataset)))

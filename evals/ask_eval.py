@@ -1,17 +1,36 @@
-"""Evaluates answers on a question set like `evals/datasets/ask`: `search.answer.Answerer`'s extractive ones, or
-`search.generated.GeneratedAnswerer`'s when a language model is configured.
+"""Evaluates answers (POST /ask) on a question set like `evals/datasets/ask`: `search.answer.Answerer`'s extractive
+ones, or `search.generated.GeneratedAnswerer`'s when a language model is configured.
 
-`questions.jsonl`: one JSON object a line, `{"_id", "text", "lang", "answerable", "gold": [unit ids]}`.
-Independent of the CLI: `evaluate_ask(dataset_dir, answerer)` returns the metrics, `write_report` a report.md.
+`questions.jsonl`: one JSON object a line, `{"_id", "text", "lang", "answerable", "gold": [unit ids]}`. The Answerer
+runs once per retriever, searching through `ModeSearcher`, so each search mode is scored on the same questions:
+
+    evaluate_ask(Path("evals/datasets/ask"), ["hybrid", "dense"], out_dir=Path("evals/reports/ask"))
 """
 
-import json
-import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
+
+from evals import report
+from evals.dataset import UNKNOWN_LANG, DatasetError, read_records
+from evals.retrievers import run_modes
+from evals.summary import Evaluation, Score, language_counts, scores, timed
+from corpus.settings import get_settings
+from search.answer import Answer, verbatim
+from search.generated import build_answerer
+from search.filters import SearchFilters
+from search.searcher import Searcher
 
 QUESTIONS_FILE = "questions.jsonl"
+TOP_K = 5  # provisions an answer reads, as POST /ask does
+METRICS = [
+    "quote_verbatim_rate",  # quotes whose text occurs verbatim in the text of the source they cite (must be 1.0)
+    "citation_precision",  # on answerable questions, quotes whose unit is a gold unit
+    "answerable_cited_gold_rate",  # answerable questions with at least one quote from a gold unit
+    "refusal_accuracy",  # unanswerable questions refused
+    "false_refusal_rate",  # answerable questions refused
+]
 
 
 @dataclass(frozen=True)
@@ -24,133 +43,134 @@ class AskQuestion:
 
 
 class _Answerer(Protocol):
-    def answer(self, question: str, filters=None, top_k: int = 5) -> Any: ...
+    def answer(self, question: str, filters: SearchFilters | None = None, top_k: int = TOP_K) -> Answer: ...
+
+
+@dataclass(frozen=True)
+class QuoteCheck:
+    citation: str
+    verbatim: bool
+    gold: bool
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One question's answer under one retriever."""
+
+    question: AskQuestion
+    refused: bool
+    quotes: list[QuoteCheck]
+    ms: float
+
+    @property
+    def lang(self) -> str:
+        return self.question.lang
+
+    @property
+    def cited_gold(self) -> bool:
+        return any(q.gold for q in self.quotes)
+
+
+def _question(where: str, row: dict) -> AskQuestion:
+    question = AskQuestion(
+        id=str(row["_id"]),
+        text=str(row["text"]),
+        lang=str(row.get("lang", UNKNOWN_LANG)),
+        answerable=bool(row["answerable"]),
+        gold=tuple(row.get("gold", [])),
+    )
+    if question.answerable and not question.gold:
+        raise DatasetError(f"{where}: an answerable question needs gold unit ids")
+    return question
 
 
 def load_questions(dataset_dir: Path) -> list[AskQuestion]:
-    path = Path(dataset_dir) / QUESTIONS_FILE
-    questions = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                question = AskQuestion(
-                    id=str(row["_id"]),
-                    text=str(row["text"]),
-                    lang=str(row.get("lang", "und")),
-                    answerable=bool(row["answerable"]),
-                    gold=tuple(row.get("gold", [])),
-                )
-            except (ValueError, KeyError, TypeError) as error:
-                raise ValueError(f"{path}:{number}: {error}") from error
-            if question.answerable and not question.gold:
-                raise ValueError(f"{path}:{number}: an answerable question needs gold unit ids")
-            questions.append(question)
-    return questions
+    return read_records(Path(dataset_dir) / QUESTIONS_FILE, _question, "questions")
 
 
-def _share(hits: int, total: int) -> float | None:
+def answer_questions(questions: Sequence[AskQuestion], answerer: _Answerer) -> list[AnswerRow]:
+    """Each question answered and timed; each quote checked against the source it cites and the gold units."""
+    rows = []
+    for question, answer, ms in timed(lambda q: answerer.answer(q.text, top_k=TOP_K), questions):
+        quotes = [
+            QuoteCheck(quote.citation, any(verbatim(quote, s) for s in answer.sources), quote.unit_id in question.gold)
+            for quote in answer.quotes
+        ]
+        rows.append(AnswerRow(question, answer.refused, quotes, ms))
+    return rows
+
+
+def _share(hits: int, total: int) -> Score:
     return hits / total if total else None
 
 
-def evaluate_ask(dataset_dir: Path, answerer: _Answerer, top_k: int = 5) -> dict:
-    """Metrics over the question set, plus one row per question under `questions`.
-
-    * quote_verbatim_rate: quotes whose text occurs verbatim in the text of the source it cites (must be 1.0);
-    * citation_precision: on answerable questions, quotes whose unit is a gold unit;
-    * answerable_cited_gold_rate: answerable questions with at least one quote from a gold unit;
-    * refusal_accuracy: unanswerable questions that were refused;
-    * false_refusal_rate: answerable questions that were refused.
-    """
-    questions = load_questions(Path(dataset_dir))
-    rows = []
-    quotes = verbatim = answerable_quotes = gold_quotes = 0
-    started = time.perf_counter()
-    for question in questions:
-        began = time.perf_counter()
-        answer = answerer.answer(question.text, top_k=top_k)
-        seconds = time.perf_counter() - began
-        texts = {source.id: source.text for source in answer.sources}
-        quote_rows = []
-        for quote in answer.quotes:
-            exact = quote.unit_id in texts and quote.text in texts[quote.unit_id]
-            gold = quote.unit_id in question.gold
-            quotes += 1
-            verbatim += exact
-            if question.answerable:
-                answerable_quotes += 1
-                gold_quotes += gold
-            quote_rows.append({"unit_id": quote.unit_id, "citation": quote.citation, "verbatim": exact, "gold": gold})
-        rows.append(
-            {
-                "id": question.id,
-                "text": question.text,
-                "lang": question.lang,
-                "answerable": question.answerable,
-                "refused": answer.refused,
-                "cited_gold": any(q["gold"] for q in quote_rows),
-                "quotes": quote_rows,
-                "sources": [s.id for s in answer.sources],
-                "seconds": round(seconds, 3),
-            }
-        )
-    answerable = [r for r in rows if r["answerable"]]
-    unanswerable = [r for r in rows if not r["answerable"]]
+def ask_metrics(rows: Sequence[AnswerRow]) -> dict[str, Score]:
+    """The METRICS; None where the rows hold nothing to count (no unanswerable question, no quote)."""
+    answerable = [r for r in rows if r.question.answerable]
+    unanswerable = [r for r in rows if not r.question.answerable]
+    quotes = [q for r in rows for q in r.quotes]
+    answerable_quotes = [q for r in answerable for q in r.quotes]
     return {
-        "dataset": Path(dataset_dir).name,
-        "questions": len(rows),
-        "answerable": len(answerable),
-        "unanswerable": len(unanswerable),
-        "quotes": quotes,
-        "quote_verbatim_rate": _share(verbatim, quotes),
-        "citation_precision": _share(gold_quotes, answerable_quotes),
-        "answerable_cited_gold_rate": _share(sum(r["cited_gold"] for r in answerable), len(answerable)),
-        "refusal_accuracy": _share(sum(r["refused"] for r in unanswerable), len(unanswerable)),
-        "false_refusal_rate": _share(sum(r["refused"] for r in answerable), len(answerable)),
-        "seconds": round(time.perf_counter() - started, 1),
-        "rows": rows,
+        "quote_verbatim_rate": _share(sum(q.verbatim for q in quotes), len(quotes)),
+        "citation_precision": _share(sum(q.gold for q in answerable_quotes), len(answerable_quotes)),
+        "answerable_cited_gold_rate": _share(sum(r.cited_gold for r in answerable), len(answerable)),
+        "refusal_accuracy": _share(sum(r.refused for r in unanswerable), len(unanswerable)),
+        "false_refusal_rate": _share(sum(r.refused for r in answerable), len(answerable)),
     }
 
 
-def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:.3f}"
+@dataclass(frozen=True, kw_only=True)
+class AskEvalResult(Evaluation):
+    title: ClassVar[str] = "Answer evaluation"
+    counted: ClassVar[str] = "questions"
 
+    answerable: int
+    rows: dict[str, list[AnswerRow]] = field(repr=False)  # retriever -> one row per question
 
-METRICS = (
-    "quote_verbatim_rate",
-    "citation_precision",
-    "answerable_cited_gold_rate",
-    "refusal_accuracy",
-    "false_refusal_rate",
-)
+    def totals(self) -> dict[str, Any]:
+        return {**super().totals(), "answerable": self.answerable, "unanswerable": self.count - self.answerable}
 
-
-def write_report(metrics: dict, out_dir: Path) -> Path:
-    """A report.md with the metrics table and one line per question; returns its path."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    lines = [
-        f"# ask eval — {metrics['dataset']}",
-        "",
-        (
-            f"{metrics['questions']} questions ({metrics['answerable']} answerable, "
-            f"{metrics['unanswerable']} unanswerable), {metrics['quotes']} quotes, {metrics['seconds']} s."
-        ),
-        "",
-        "| metric | value |",
-        "|---|---|",
-        *(f"| {name} | {_fmt(metrics[name])} |" for name in METRICS),
-        "",
-        "| id | lang | answerable | refused | cited gold | quotes |",
-        "|---|---|---|---|---|---|",
-    ]
-    for row in metrics["rows"]:
-        cited = ", ".join(q["citation"] + ("" if q["verbatim"] else " (NOT VERBATIM)") for q in row["quotes"]) or "–"
-        lines.append(
-            f"| {row['id']} | {row['lang']} | {row['answerable']} | {row['refused']} | {row['cited_gold']} | {cited} |"
+    def intro(self) -> str:
+        return (
+            f"{self.counted_by_language()}: {self.answerable} answerable, {self.count - self.answerable} unanswerable. "
+            f"Each answer reads the top {TOP_K} provisions the retriever finds; latency is per answer."
         )
-    path = out_dir / "report.md"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
+
+    def details(self) -> list[str]:
+        lines = []
+        for name, rows in self.rows.items():
+            table = [
+                [
+                    r.question.id,
+                    r.lang,
+                    "yes" if r.question.answerable else "no",
+                    "yes" if r.refused else "no",
+                    "yes" if r.cited_gold else "no",
+                    ", ".join(q.citation + ("" if q.verbatim else " (NOT VERBATIM)") for q in r.quotes) or report.UNDEFINED,
+                    f"{r.ms:.0f}",
+                ]
+                for r in rows
+            ]
+            header = ["Question", "Lang", "Answerable", "Refused", "Cited gold", "Quotes", "ms"]
+            lines += [f"## Questions: {name}", "", report.table(header, table, text_columns=6), ""]
+        return lines
+
+
+def evaluate_ask(dataset_dir: Path, retrievers: list[str], out_dir: Path | None = None, searcher: Searcher | None = None) -> AskEvalResult:
+    """Scores the Answerer on each retriever's search mode; with `out_dir`, writes report.md and report.png there.
+
+    Without a `searcher`, opens the configured index with the modes needed and closes it afterwards.
+    """
+    questions = load_questions(Path(dataset_dir))
+    rows = run_modes(retrievers, searcher, questions[0].text, lambda modal: answer_questions(questions, build_answerer(modal, get_settings())))
+    result = AskEvalResult(
+        dataset=Path(dataset_dir).resolve().name,
+        metrics=METRICS,
+        languages=language_counts(q.lang for q in questions),
+        retrievers={name: scores(r, ask_metrics) for name, r in rows.items()},
+        answerable=sum(q.answerable for q in questions),
+        rows=rows,
+    )
+    if out_dir is not None:
+        report.write(result, Path(out_dir))
+    return result

@@ -7,8 +7,10 @@ Only queries with at least one relevant judgement are evaluated.
 """
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 QUERIES_FILE = "queries.jsonl"
 QRELS_FILE = "qrels.tsv"
@@ -44,10 +46,13 @@ def _require(path: Path) -> None:
         raise DatasetError(f"{path}: not found (a dataset folder holds {QUERIES_FILE} and {QRELS_FILE})")
 
 
-def read_queries(path: Path) -> dict[str, Query]:
-    _require(path)
-    queries: dict[str, Query] = {}
-    with path.open(encoding="utf-8") as lines:
+def json_records(path: Path) -> Iterator[tuple[str, dict]]:
+    """(`file:line`, object) for each non-blank line of a JSON-lines file; a line that is not a JSON object is refused."""
+    try:
+        lines = path.open(encoding="utf-8")
+    except FileNotFoundError:
+        raise DatasetError(f"{path}: not found") from None
+    with lines:
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -58,17 +63,42 @@ def read_queries(path: Path) -> dict[str, Query]:
                 raise DatasetError(f"{where}: not valid JSON ({exc.msg})") from None
             if not isinstance(record, dict):
                 raise DatasetError(f"{where}: expected a JSON object with _id and text")
-            query_id, text, lang = record.get("_id"), record.get("text"), record.get("lang", UNKNOWN_LANG)
-            if not isinstance(query_id, str | int) or isinstance(query_id, bool) or not str(query_id).strip():
-                raise DatasetError(f"{where}: missing or empty _id")
-            if not isinstance(text, str) or not text.strip():
-                raise DatasetError(f"{where}: query {query_id!r} has a missing or empty text")
-            if not isinstance(lang, str) or not lang.strip():
-                raise DatasetError(f"{where}: query {query_id!r} has an invalid lang {lang!r}")
-            query_id = str(query_id)
-            if query_id in queries:
-                raise DatasetError(f"{where}: duplicate query id {query_id!r}")
-            queries[query_id] = Query(query_id, text.strip(), lang.strip().lower())
+            yield where, record
+
+
+T = TypeVar("T")
+
+
+def read_records(path: Path, parse: Callable[[str, dict], T], what: str) -> list[T]:
+    """`parse(file:line, object)` for each line of a JSON-lines file; a missing or mistyped field is refused with its
+    place, and so is a file without any `what`.
+    """
+    items = []
+    for where, record in json_records(path):
+        try:
+            items.append(parse(where, record))
+        except (KeyError, TypeError) as error:
+            raise DatasetError(f"{where}: missing or invalid field {error}") from None
+    if not items:
+        raise DatasetError(f"{path}: no {what}")
+    return items
+
+
+def read_queries(path: Path) -> dict[str, Query]:
+    _require(path)
+    queries: dict[str, Query] = {}
+    for where, record in json_records(path):
+        query_id, text, lang = record.get("_id"), record.get("text"), record.get("lang", UNKNOWN_LANG)
+        if not isinstance(query_id, str | int) or isinstance(query_id, bool) or not str(query_id).strip():
+            raise DatasetError(f"{where}: missing or empty _id")
+        if not isinstance(text, str) or not text.strip():
+            raise DatasetError(f"{where}: query {query_id!r} has a missing or empty text")
+        if not isinstance(lang, str) or not lang.strip():
+            raise DatasetError(f"{where}: query {query_id!r} has an invalid lang {lang!r}")
+        query_id = str(query_id)
+        if query_id in queries:
+            raise DatasetError(f"{where}: duplicate query id {query_id!r}")
+        queries[query_id] = Query(query_id, text.strip(), lang.strip().lower())
     if not queries:
         raise DatasetError(f"{path}: no queries")
     return queries

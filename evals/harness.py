@@ -7,30 +7,19 @@ Each query is run once per retriever with top_k = max(k, 100) and timed; the ran
 listed, and still scored (as misses): the numbers stay comparable, and the list says what to fix.
 """
 
-import json
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, ClassVar
 
-import numpy as np
-
-from corpus.registry import get_registry
-from corpus.settings import get_settings
 from evals import report, retrievers as retriever_registry
-from evals.dataset import Dataset, DatasetError, load_dataset
+from evals.dataset import Dataset, load_dataset
 from evals.metrics import SIGNIFICANCE_P, Scores, score
-from index.edge_store import IndexLockedError
-from index.store import open_store
+from evals.retrievers import EvalError, open_searcher
+from evals.summary import Evaluation, RetrieverScores, language_counts, latency, timed
 from search.searcher import Searcher
 
 RECALL_DEPTH = 100
 TOP_SHOWN = 3  # returned ids listed with a miss
-REPORTS_DIR = Path(__file__).parent / "reports"
-
-
-class EvalError(ValueError):
-    """A run that cannot be scored (bad k, empty index); the message says which."""
 
 
 @dataclass(frozen=True)
@@ -44,49 +33,61 @@ class Miss:
     top: list[str]
 
 
-@dataclass(frozen=True)
-class RetrieverResult:
-    metrics: dict[str, float]
-    by_lang: dict[str, dict[str, float]]
-    p50_ms: float
-    p95_ms: float
+@dataclass(frozen=True, kw_only=True)
+class RetrieverResult(RetrieverScores):
     misses: list[Miss]
-    better_than: dict[str, list[str]]  # metric -> retrievers beaten (paired t-test)
     per_query: dict[str, dict[str, float]]  # metric -> query id -> score
 
 
-@dataclass(frozen=True)
-class EvalResult:
-    dataset: str
+@dataclass(frozen=True, kw_only=True)
+class EvalResult(Evaluation):
+    title: ClassVar[str] = "Retrieval evaluation"
+    counted: ClassVar[str] = "queries"
+
     k: int
     depth: int
-    metrics: list[str]
-    queries: int
-    languages: dict[str, int]  # language -> number of queries
     graded_queries: int  # queries with a grade-2 gold, the ones that can be a miss
     retrievers: dict[str, RetrieverResult]
     missing_gold: list[str]
     runs: dict[str, dict[str, list[str]]] = field(repr=False)  # retriever -> query id -> ranked unit ids
-    significance_p: float = SIGNIFICANCE_P
+    significance_p: float | None = SIGNIFICANCE_P
 
-    def to_dict(self) -> dict:
-        """The summary: metrics rounded to 4 decimals, latency to 0.1 ms."""
-        return {
-            "retrievers": {
-                name: {
-                    **{m: round(r.metrics[m], 4) for m in self.metrics},
-                    "p50_ms": round(r.p50_ms, 1),
-                    "p95_ms": round(r.p95_ms, 1),
-                    "by_lang": {lang: {m: round(v[m], 4) for m in self.metrics} for lang, v in r.by_lang.items()},
-                }
-                for name, r in self.retrievers.items()
-            },
-            "missing_gold": list(self.missing_gold),
-            "queries": self.queries,
-        }
+    def totals(self) -> dict[str, Any]:
+        return {"missing_gold": list(self.missing_gold), **super().totals()}
 
-    def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+    def intro(self) -> str:
+        return (
+            f"{self.counted_by_language()}; top {self.depth} units fetched per query; "
+            "graded relevance (2 = the answer, 1 = relevant), scored with ranx."
+        )
+
+    def details(self) -> list[str]:
+        lines = ["## Gold units not in the index", ""]
+        if self.missing_gold:
+            lines += ["Scored as misses for every retriever; fix the dataset or index the source:", ""]
+            lines += [f"- `{uid}`" for uid in self.missing_gold] + [""]
+        else:
+            lines += ["None.", ""]
+        return lines + self._misses()
+
+    def _misses(self) -> list[str]:
+        lines = [f"## Misses: a grade-2 gold unit not in the top {self.k}", ""]
+        for name, r in self.retrievers.items():
+            lines += [f"### {name}: {len(r.misses)} of {self.graded_queries} queries with a grade-2 gold", ""]
+            if not r.misses:
+                lines += ["None.", ""]
+                continue
+            rows = []
+            for miss in r.misses:
+                gold = ", ".join(f"{uid} ({'rank ' + str(rank) if rank else f'not in top {self.depth}'})" for uid, rank in miss.missing)
+                rows.append([miss.query_id, miss.lang, miss.text, gold, ", ".join(miss.top) or "(no results)"])
+            lines += [report.table(["Query", "Lang", "Text", "Missing gold", "Ranked first"], rows, text_columns=5), ""]
+        return lines
+
+    def warnings(self) -> list[str]:
+        if not self.missing_gold:
+            return []
+        return [f"{len(self.missing_gold)} gold id(s) not in the index: {', '.join(self.missing_gold)}"]
 
 
 def _dedupe(ids: list[str], limit: int) -> list[str]:
@@ -96,11 +97,9 @@ def _dedupe(ids: list[str], limit: int) -> list[str]:
 def _run(retrieve: retriever_registry.Retriever, dataset: Dataset, depth: int) -> tuple[dict[str, list[str]], list[float]]:
     retrieve(next(iter(dataset.queries.values())).text, depth)  # warm-up, untimed: first calls pay one-off costs
     ranked, timings = {}, []
-    for query in dataset.queries.values():
-        started = time.perf_counter()
-        ids = retrieve(query.text, depth)
-        timings.append((time.perf_counter() - started) * 1000)
+    for query, ids, ms in timed(lambda q: retrieve(q.text, depth), dataset.queries.values()):
         ranked[query.id] = _dedupe(ids, depth)
+        timings.append(ms)
     return ranked, timings
 
 
@@ -119,30 +118,28 @@ def _misses(dataset: Dataset, ranked: dict[str, list[str]], k: int) -> list[Miss
     return misses
 
 
+def _retriever_result(name: str, dataset: Dataset, ranked: dict[str, list[str]], timings: list[float], scores: Scores, k: int) -> RetrieverResult:
+    p50, p95 = latency(timings)
+    return RetrieverResult(
+        metrics=scores.overall[name],
+        by_lang=scores.by_lang[name],
+        p50_ms=p50,
+        p95_ms=p95,
+        misses=_misses(dataset, ranked, k),
+        better_than=scores.better_than[name],
+        per_query=scores.per_query[name],
+    )
+
+
 def _result(dataset: Dataset, names: list[str], runs, timings, scores: Scores, missing_gold: list[str], k: int, depth: int) -> EvalResult:
-    languages: dict[str, int] = {}
-    for query in dataset.queries.values():
-        languages[query.lang] = languages.get(query.lang, 0) + 1
     return EvalResult(
         dataset=dataset.name,
         k=k,
         depth=depth,
         metrics=scores.metrics,
-        queries=len(dataset.queries),
-        languages=dict(sorted(languages.items())),
+        languages=language_counts(q.lang for q in dataset.queries.values()),
         graded_queries=sum(2 in judged.values() for judged in dataset.qrels.values()),
-        retrievers={
-            name: RetrieverResult(
-                metrics=scores.overall[name],
-                by_lang=scores.by_lang[name],
-                p50_ms=float(np.percentile(timings[name], 50)),
-                p95_ms=float(np.percentile(timings[name], 95)),
-                misses=_misses(dataset, runs[name], k),
-                better_than=scores.better_than[name],
-                per_query=scores.per_query[name],
-            )
-            for name in names
-        },
+        retrievers={name: _retriever_result(name, dataset, runs[name], timings[name], scores, k) for name in names},
         missing_gold=missing_gold,
         runs=runs,
     )
@@ -161,48 +158,15 @@ def evaluate(
     dataset = load_dataset(Path(dataset_dir))
     modes = retriever_registry.needed_modes(retrievers)  # refuses unknown names before the slow model load
     depth = max(k, RECALL_DEPTH)
-    own_store = None
-    if searcher is None:
-        settings = get_settings()
-        own_store = open_store(settings)
-        searcher = Searcher(own_store, get_registry(), settings, modes=modes)
-    try:
-        callables = retriever_registry.build(retrievers, searcher)
-        if not searcher.store.count_documents():
-            raise EvalError("the index is empty; run `hjemmel ingest` first")
-        missing_gold = _missing_gold(searcher.store, dataset.gold_ids)
+    with open_searcher(modes, searcher) as opened:
+        callables = retriever_registry.build(retrievers, opened)
+        missing_gold = _missing_gold(opened.store, dataset.gold_ids)
         runs, timings = {}, {}
         for name, retrieve in callables.items():
             runs[name], timings[name] = _run(retrieve, dataset, depth)
-    finally:
-        if own_store is not None:
-            own_store.close()
     langs = {qid: q.lang for qid, q in dataset.queries.items()}
     result = _result(dataset, list(callables), runs, timings, score(dataset.qrels, runs, langs, k), missing_gold, k, depth)
     if out_dir is not None:
         report.write(result, Path(out_dir))
     return result
 
-
-def default_out_dir(dataset: Path) -> Path:
-    """Where the CLI writes reports unless told otherwise: evals/reports/<dataset folder name>/."""
-    return REPORTS_DIR / Path(dataset).resolve().name
-
-
-def main_eval(dataset: Path, retrievers: list[str], k: int, as_json: bool, out: Path | None, *, searcher: Searcher | None = None) -> int:
-    """The `hjemmel eval` command: prints the summary table (or the JSON), writes the report to `out` if given.
-
-    Exit codes: 0 done (missing gold ids are a warning on stderr), 2 bad dataset, retriever name, k or index.
-    `searcher` is for tests and callers that hold the index open already.
-    """
-    try:
-        result = evaluate(dataset, retrievers, k, out, searcher)
-    except (DatasetError, retriever_registry.RetrieverError, EvalError, IndexLockedError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(result.to_json() if as_json else report.summary_table(result))
-    if result.missing_gold:
-        print(f"warning: {len(result.missing_gold)} gold id(s) not in the index: {', '.join(result.missing_gold)}", file=sys.stderr)
-    if out is not None:
-        print(f"report: {Path(out) / report.REPORT_MD}", file=sys.stderr)
-    return 0

@@ -1,6 +1,8 @@
-"""Shared fixtures: the real corpus folder beside the project, and a scripted language-model endpoint."""
+"""Shared fixtures: the real corpus folder beside the project, throw-away indexes of a few of its sources, and a
+scripted language-model endpoint."""
 
-from collections.abc import Iterator
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -8,6 +10,8 @@ import pytest
 from corpus.registry import get_registry
 from corpus.settings import Settings, get_settings
 from corpus.units import ParsedDocument
+from index.store import open_store
+from ingest.pipeline import Ingestor
 from ingest.readers import read_source
 from tests.llm_server import ScriptedLLM, scripted_llm
 
@@ -53,3 +57,27 @@ def llm(llm_endpoint: ScriptedLLM) -> ScriptedLLM:
     """The scripted OpenAI-compatible endpoint, with no script and no requests recorded yet."""
     llm_endpoint.reply()
     return llm_endpoint
+
+
+@pytest.fixture(scope="session")
+def small_index(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Callable[[set[str]], Settings]:
+    """Builds an index of a few registry sources with the real embedder, in its own folder, and closes it: the
+    settings that open it (in this process or, through the environment, in a `hjemmel` process).
+    """
+
+    def build(sources: set[str]) -> Settings:
+        scratch = tmp_path_factory.mktemp("index")
+        settings = test_settings.model_copy(update={"index_dir": scratch / "index", "embedding_cache": scratch / "embeddings.sqlite"})
+        # The user's embedding cache is keyed by model and text, so starting from a copy is exact and embeds only
+        # what it lacks instead of whole acts.
+        if get_settings().embedding_cache.is_file():
+            shutil.copyfile(get_settings().embedding_cache, settings.embedding_cache)
+        store = open_store(settings)
+        ingestor = Ingestor(store, get_registry(), settings)
+        report = ingestor.run(settings.corpus_dir, progress=False, only=sources)
+        ingestor.close()
+        store.close()
+        assert not report.failed and {s.source_id for s in report.sources} == sources
+        return settings
+
+    return build

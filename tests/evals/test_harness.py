@@ -1,18 +1,19 @@
 """The evaluation harness on a real index: two small laws ingested with the real embedder, a tiny bilingual dataset."""
 
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from corpus.registry import get_registry
 from corpus.settings import Settings
+from evals.command import main_eval
 from evals.dataset import DatasetError, load_dataset
-from evals.harness import EvalResult, evaluate, main_eval
+from evals.harness import EvalResult, evaluate
 from evals.metrics import score
 from evals.retrievers import RetrieverError
 from index.store import open_store
-from ingest.pipeline import Ingestor
 from search.searcher import Searcher
 
 MDL = "LOV-2020-05-07-37"  # lov om medisinsk utstyr
@@ -52,14 +53,9 @@ def write_dataset(folder: Path, queries: list[dict] = QUERIES, qrels: list[tuple
 
 
 @pytest.fixture(scope="module")
-def searcher(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory):
-    settings = test_settings.model_copy(update={"index_dir": tmp_path_factory.mktemp("eval") / "index"})
+def searcher(small_index: Callable[[set[str]], Settings]) -> Iterator[Searcher]:
+    settings = small_index({MDL, HTL})
     store = open_store(settings)
-    ingestor = Ingestor(store, get_registry(), settings)
-    report = ingestor.run(settings.corpus_dir, progress=False, only={MDL, HTL})
-    if hasattr(ingestor, "close"):
-        ingestor.close()
-    assert not report.failed and {s.source_id for s in report.sources} == {MDL, HTL}
     yield Searcher(store, get_registry(), settings, modes=("hybrid", "dense", "sparse"))
     store.close()
 
