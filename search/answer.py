@@ -18,18 +18,24 @@ from search.results import SearchResult
 from search.searcher import CITED_SCORE, Searcher
 
 # Refusal takes two signals, calibrated on evals/datasets/ask (33 answerable, 10 unanswerable questions) over the
-# full index (see that folder's README.md):
+# full index (see that folder's README.md), so the refusal numbers there are in-sample:
 # 1. The best sentence's score (cosine similarity of e5 query/passage embeddings, plus the small overlap bonus and
-#    rank penalty below) must reach SENTENCE_THRESHOLD. e5 similarities are compressed: answerable questions' best
-#    sentences scored 0.833–0.977 (one outlier at 0.820 whose retrieved provisions were off topic), unanswerable ones
-#    0.797–0.858, so this alone cannot separate them; it is set just above the marathon question (0.822).
+#    rank penalty below) must reach SENTENCE_THRESHOLD. e5 similarities are compressed: unanswerable questions' best
+#    sentences scored 0.75–0.86, answerable ones 0.82–0.98, so this alone cannot separate them; it is set just above
+#    the marathon question (0.822).
 # 2. The top hit's fused retrieval score must reach AGREEMENT_THRESHOLD. The hybrid search sums 1 / (60 + rank) over
-#    its dense and sparse lists, so a hit first in one list only scores 1/61 ≈ 0.016, first in two 2/61 ≈ 0.033.
-#    Every answerable question's top hit scored ≥ 0.026 (dense and sparse agree), 9 of 10 unanswerable ones 0.016
-#    (the lists disagree: nothing in the corpus is about the question). The cut is 1.5 lists' worth at rank 1.
+#    its lists, so a hit first in one list only scores 1/61 ≈ 0.016, first in two 2/61 ≈ 0.033. Nine of ten
+#    unanswerable questions' top hits scored 0.016 (the lists disagree: nothing in the corpus is about the question),
+#    the marathon 0.033; answerable ones 0.033–0.098. The cut is 1.5 lists' worth at rank 1.
+# When the searches agree strongly (STRONG_AGREEMENT: the top hit first in three lists, as when a subject of the
+# subject index is matched and its provision also tops the open searches; no unanswerable question reached it), a best
+# sentence down to RELAXED_SENTENCE_THRESHOLD is enough: an English question over Norwegian law scores lower across
+# languages (0.824 for a question on sharing with colleagues who treat the patient).
 # A provision the query cites outright (score CITED_SCORE) is answered from whatever the similarity.
 SENTENCE_THRESHOLD = 0.825
 AGREEMENT_THRESHOLD = 1.5 / 61
+STRONG_AGREEMENT = 3 / 61
+RELAXED_SENTENCE_THRESHOLD = 0.80
 # Quotes: at most this many, each within QUOTE_MARGIN of the best sentence's score.
 MAX_QUOTES = 3
 QUOTE_MARGIN = 0.02
@@ -323,6 +329,8 @@ class Answerer:
     def supported(self, best: _Scored, results: list[SearchResult]) -> bool:
         """Whether the best sentence is close enough to the question and the searches agree on the top provision."""
         top = results[0].score if results and results[0].score is not None else 0.0
+        if top >= STRONG_AGREEMENT:
+            return best.score >= RELAXED_SENTENCE_THRESHOLD
         return best.score >= self.threshold and top >= self.agreement
 
     def _quotes(self, scored: list[_Scored]) -> list[Quote]:
