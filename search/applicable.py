@@ -59,6 +59,7 @@ class Topic(BaseModel):
     flags: tuple[str, ...] = ()
     triggers: tuple[str, ...]
     suppressors: tuple[str, ...] = ()
+    implies: tuple[str, ...] = ()
     documents: tuple[str, ...]
     queries: tuple[str, ...]
     agencies: tuple[str, ...]
@@ -122,7 +123,10 @@ class ApplicabilityAnalyzer:
         self.topics = topics if topics is not None else load_topics()
         self.threshold = threshold
         self._patterns = {t.id: t.pattern() for t in self.topics}
+        ids = {t.id for t in self.topics}
         for topic in self.topics:
+            if unknown := set(topic.implies) - ids:
+                raise ValueError(f"topic {topic.id} implies unknown topic(s) {sorted(unknown)}")
             for doc in topic.documents:
                 registry.source(doc)  # a typo in topics.toml should fail at start-up
             for agency in (*topic.agencies, *topic.questions):
@@ -132,7 +136,7 @@ class ApplicabilityAnalyzer:
     # -- topic detection ---------------------------------------------------------------------------------------
 
     def triggered(self, description: str, flags: list[str] | None = None) -> dict[str, float]:
-        """Topic id → strength from trigger terms and flags (1.0)."""
+        """Topic id → strength from trigger terms and flags (1.0), and the topics those imply (health data → GDPR)."""
         wanted = {f.casefold() for f in flags or ()}
         strengths: dict[str, float] = {}
         for topic in self.topics:
@@ -140,6 +144,9 @@ class ApplicabilityAnalyzer:
             fired = bool(self._patterns[topic.id].search(description)) and not self._suppressed(topic, description)
             if forced or fired:
                 strengths[topic.id] = 1.0
+        for topic in self.topics:
+            if topic.id in strengths:
+                strengths.update({implied: 1.0 for implied in topic.implies})
         return strengths
 
     @staticmethod
