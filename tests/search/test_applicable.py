@@ -113,3 +113,13 @@ def test_flags_force_topics(analyzer: ApplicabilityAnalyzer):
 def test_cooking_finds_nothing(analyzer: ApplicabilityAnalyzer):
     result = analyzer.analyze(COOKING)
     assert result.laws == [] and result.agencies == []
+
+
+def test_health_information_implies_data_protection(analyzer: ApplicabilityAnalyzer):
+    strengths = analyzer.triggered("Vi vil hente journalnotater fra DIPS for å lage sammendrag.")
+    assert strengths["records"] == 1.0 and strengths["data-protection"] == 1.0
+
+
+def test_municipal_decisions_trigger_their_topics(analyzer: ApplicabilityAnalyzer):
+    strengths = analyzer.triggered("Kommunen vil la en algoritme rangere søknader om hjemmesykepleie før vedtak.")
+    assert {"municipal-care", "administrative-decisions", "data-protection"} <= set(strengths)
