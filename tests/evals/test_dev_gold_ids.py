@@ -13,7 +13,7 @@ from evals.dataset import load_dataset
 DATASETS = Path(__file__).resolve().parents[2] / "evals/datasets"
 RETRIEVAL_SETS = ("dev", "test")
 ASK_SETS = ("ask-heldout",)
-APPLICABLE_SETS = ("applicable-heldout",)
+APPLICABLE_SETS = ("applicable-heldout", "applicable-test")
 
 
 @pytest.mark.parametrize("name", RETRIEVAL_SETS)
