@@ -601,7 +601,12 @@ class EdgeDocumentStore:
         return Document.from_dict(data)
 
     def _scored_documents(self, points: list[ScoredPoint], scale_score: bool) -> list[Document]:
-        """Documents with scores; ``scale_score`` maps them to [0, 1] with qdrant-haystack's formulas."""
+        """Documents with scores, ties in point-id order; ``scale_score`` maps them to [0, 1] with qdrant-haystack's formulas.
+
+        The engine returns equal scores (common under RRF) in whatever order its threads finish; ranking on them makes
+        identical searches rank differently, so ties are put in a fixed order.
+        """
+        points = sorted(points, key=lambda point: (-point.score, str(point.id)))
         documents = [self._to_document(point) for point in points]
         if not scale_score:
             return documents

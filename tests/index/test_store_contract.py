@@ -493,3 +493,17 @@ def test_edge_hybrid_prefetches_deeper_when_asked(loaded_stores: dict[str, Store
         query_embedding=query.embedding, query_sparse_embedding=query.sparse_embedding, top_k=12
     )["documents"]
     assert len(shallow) <= 4 < len(deep)
+
+
+def test_edge_ties_come_in_a_fixed_order(loaded_stores: dict[str, Store]) -> None:
+    """RRF gives many equal scores; the engine returns them in thread order, the store in point-id order."""
+    edge = loaded_stores["edge"]
+    query = BY_ID["hpl-21"]
+    runs = [
+        EdgeHybridRetriever(document_store=edge, prefetch_limit=50).run(
+            query_embedding=query.embedding, query_sparse_embedding=query.sparse_embedding, top_k=12
+        )["documents"]
+        for _ in range(20)
+    ]
+    assert any(a.score == b.score for a, b in zip(runs[0], runs[0][1:]))
+    assert all([d.id for d in run] == [d.id for d in runs[0]] for run in runs)
