@@ -13,8 +13,12 @@ class SubjectMatcher:
 
     def __init__(self, subjects: tuple[Subject, ...]) -> None:
         self.subjects = subjects
+        # Stop-words stay: «uten samtykke» must not match every question about consent.
         self._terms = [
-            [{language: frozenset(stems(term, language, keep_stopwords=True)) for language in LANGUAGES} for term in subject.terms]
+            [
+                {language: frozenset(stems(term, language, keep_stopwords=True)) for language in LANGUAGES}
+                for term in subject.terms
+            ]
             for subject in subjects
         ]
 
