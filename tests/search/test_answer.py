@@ -1,5 +1,6 @@
 """Extractive answers over a real small index: verbatim quotes, pinpoint citations, language, refusal."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,15 @@ def test_ask_dataset_is_well_formed_and_its_gold_ids_are_indexed_units(corpus_di
         for parsed in read_source(corpus_dir / source.file, source):
             indexed |= {unit.id for unit in parsed.units if unit.paragraphs}
     assert not sorted(gold - indexed)
+
+
+def test_strong_agreement_of_the_searches_accepts_a_weaker_sentence(answerer: Answerer) -> None:
+    question = "Can health personnel share confidential information with colleagues who treat the patient?"
+    results = answerer.searcher.search(question, top_k=5)
+    best = replace(answerer.score_sentences(question, results)[0], score=0.81)
+    top = results[0]
+    agreeing = [top.model_copy(update={"score": 3 / 61}), *results[1:]]
+    split = [top.model_copy(update={"score": 2 / 61}), *results[1:]]
+    assert answerer.supported(best, agreeing)
+    assert not answerer.supported(best, split)
+    assert not answerer.supported(replace(best, score=0.79), agreeing)
