@@ -4,16 +4,13 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
 import pytest
 
-from corpus.registry import get_registry
 from corpus.settings import Settings
-from index.store import open_store
-from ingest.pipeline import Ingestor
 from tests.commands import hjemmel_env
 
 HEALTH_SOURCES = {
@@ -35,14 +32,8 @@ HEALTH_SOURCES = {
 
 
 @pytest.fixture(scope="session")
-def index_settings(test_settings: Settings) -> Settings:
-    store = open_store(test_settings)
-    ingestor = Ingestor(store, get_registry(), test_settings)
-    report = ingestor.run(test_settings.corpus_dir, progress=False, only=HEALTH_SOURCES)
-    ingestor.close()
-    store.close()
-    assert not report.failed and len(report.sources) == len(HEALTH_SOURCES)
-    return test_settings
+def index_settings(small_index: Callable[[set[str]], Settings]) -> Settings:
+    return small_index(HEALTH_SOURCES)
 
 
 def _free_port() -> int:

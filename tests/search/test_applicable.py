@@ -5,15 +5,13 @@ Decision for descriptions outside health care: the analyzer returns no laws and 
 list), because a law is only kept when a topic probe fires or retrieval alone clears the calibrated threshold.
 """
 
-import shutil
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from corpus.registry import get_registry
 from corpus.settings import Settings
 from index.store import open_store
-from ingest.pipeline import Ingestor
 from search.applicable import Applicability, ApplicabilityAnalyzer, load_topics
 from search.searcher import Searcher
 
@@ -37,18 +35,9 @@ DMP = "Direktoratet for medisinske produkter"
 
 
 @pytest.fixture(scope="module")
-def analyzer(test_settings: Settings, tmp_path_factory: pytest.TempPathFactory):
-    scratch = tmp_path_factory.mktemp("applicable")
-    cache = scratch / "embeddings.sqlite"
-    shared_cache = Path(".hjemmel/embeddings.sqlite")
-    if shared_cache.is_file():  # reuse embeddings already computed, so the module stays fast
-        shutil.copyfile(shared_cache, cache)
-    settings = test_settings.model_copy(update={"index_dir": scratch / "index", "embedding_cache": cache})
+def analyzer(small_index: Callable[[set[str]], Settings]) -> Iterator[ApplicabilityAnalyzer]:
+    settings = small_index(SOURCES)
     store = open_store(settings)
-    ingestor = Ingestor(store, get_registry(), settings)
-    report = ingestor.run(settings.corpus_dir, progress=False, only=SOURCES)
-    ingestor.close()
-    assert not report.failed
     try:
         yield ApplicabilityAnalyzer(Searcher(store, get_registry(), settings), get_registry())
     finally:
