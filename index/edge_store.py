@@ -496,16 +496,20 @@ class EdgeDocumentStore:
         exact: bool | None = None,
     ) -> list[Document]:
         """One single-vector query; `exact` applies to dense vectors only."""
-        request = QueryRequest(
-            limit=top_k,
-            query=query,
-            filter=convert_filters_to_edge(filters),
-            params=SearchParams(exact=exact) if exact is not None else None,
-            score_threshold=score_threshold,
-            with_payload=True,
-            with_vector=return_embedding,
+        edge_filter = convert_filters_to_edge(filters)
+        points = self._top_points(
+            lambda limit: QueryRequest(
+                limit=limit,
+                query=query,
+                filter=edge_filter,
+                params=SearchParams(exact=exact) if exact is not None else None,
+                score_threshold=score_threshold,
+                with_payload=True,
+                with_vector=return_embedding,
+            ),
+            top_k,
         )
-        return self._scored_documents(self._get_shard().query(request), scale_score)
+        return self._scored_documents(points, scale_score)
 
     def _query_hybrid(
         self,
@@ -545,16 +549,19 @@ class EdgeDocumentStore:
                 params=SearchParams(exact=self.exact),
             ),
         ]
-        request = QueryRequest(
-            limit=top_k,
-            prefetches=prefetches,
-            query=Fusion.Rrf(k=QDRANT_DEFAULT_RRF_K if rrf_k is None else rrf_k, weights=rrf_weights),
-            score_threshold=score_threshold,
-            with_payload=True,
-            with_vector=return_embedding,
-        )
+        fusion = Fusion.Rrf(k=QDRANT_DEFAULT_RRF_K if rrf_k is None else rrf_k, weights=rrf_weights)
         try:
-            points = self._get_shard().query(request)
+            points = self._top_points(
+                lambda limit: QueryRequest(
+                    limit=limit,
+                    prefetches=prefetches,
+                    query=fusion,
+                    score_threshold=score_threshold,
+                    with_payload=True,
+                    with_vector=return_embedding,
+                ),
+                top_k,
+            )
         except Exception as e:
             raise EdgeStoreError("Error during hybrid search") from e
         return self._scored_documents(points, scale_score=False)
@@ -600,13 +607,27 @@ class EdgeDocumentStore:
                 data["sparse_embedding"] = {"indices": list(sparse.indices), "values": list(sparse.values)}
         return Document.from_dict(data)
 
-    def _scored_documents(self, points: list[ScoredPoint], scale_score: bool) -> list[Document]:
-        """Documents with scores, ties in point-id order; ``scale_score`` maps them to [0, 1] with qdrant-haystack's formulas.
+    def _top_points(self, request: Callable[[int], QueryRequest], top_k: int) -> list[ScoredPoint]:
+        """The ``top_k`` best points, ties in point-id order, the same in every process.
 
-        The engine returns equal scores (common under RRF) in whatever order its threads finish; ranking on them makes
-        identical searches rank differently, so ties are put in a fixed order.
+        The engine returns equal scores (common under RRF) in whatever order its threads finish, and when a group of
+        equal scores straddles the limit, which of them come back differs between runs and processes. So the query
+        asks for twice ``top_k`` and drops the tied group at the end of a full answer: every point scoring above that
+        group is certainly in the answer. When too few are left, it asks again for more.
         """
-        points = sorted(points, key=lambda point: (-point.score, str(point.id)))
+        limit = 2 * max(top_k, 1)
+        while True:
+            points = sorted(self._get_shard().query(request(limit)), key=lambda point: (-point.score, str(point.id)))
+            if len(points) < limit:
+                return points[:top_k]
+            cut = points[-1].score
+            decided = [point for point in points if point.score != cut]
+            if len(decided) >= top_k:
+                return decided[:top_k]
+            limit *= 4
+
+    def _scored_documents(self, points: list[ScoredPoint], scale_score: bool) -> list[Document]:
+        """Documents with scores; ``scale_score`` maps them to [0, 1] with qdrant-haystack's formulas."""
         documents = [self._to_document(point) for point in points]
         if not scale_score:
             return documents

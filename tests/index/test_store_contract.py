@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -507,3 +508,20 @@ def test_edge_ties_come_in_a_fixed_order(loaded_stores: dict[str, Store]) -> Non
     ]
     assert any(a.score == b.score for a, b in zip(runs[0], runs[0][1:]))
     assert all([d.id for d in run] == [d.id for d in runs[0]] for run in runs)
+
+
+def test_edge_tie_at_the_limit_keeps_the_lowest_point_ids(tmp_path: Path) -> None:
+    """When equal scores straddle top_k, which of them the engine returns depends on its threads and segments, so
+    two processes ranked one query differently; the store keeps the tied points with the lowest ids instead."""
+    store = EdgeDocumentStore(path=tmp_path / "index", embedding_dim=DIM)
+    twin = DOCS[0]
+    store.write_documents(DOCS + [replace(twin, id=f"twin-{n:02d}", meta={**twin.meta, "unit": f"twin-{n}"}) for n in range(30)])
+    everything = EdgeSparseEmbeddingRetriever(document_store=store, top_k=100).run(
+        query_sparse_embedding=twin.sparse_embedding
+    )["documents"]
+    tied = [d for d in everything if d.score == everything[0].score]
+    assert len(tied) == 31
+    expected = sorted(tied, key=lambda d: str(convert_id(d.id)))[:10]
+    found = EdgeSparseEmbeddingRetriever(document_store=store).run(query_sparse_embedding=twin.sparse_embedding, top_k=10)
+    assert [d.id for d in found["documents"]] == [d.id for d in expected]
+    store.close()
