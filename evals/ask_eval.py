@@ -17,15 +17,16 @@ from evals.dataset import UNKNOWN_LANG, DatasetError, read_records
 from evals.retrievers import run_modes
 from evals.summary import Evaluation, Score, language_counts, scores, timed
 from corpus.settings import get_settings
-from search.answer import Answer, verbatim
+from search.answer import Answer, Quote
 from search.generated import build_answerer
 from search.filters import SearchFilters
+from search.lookup import Lookup
 from search.searcher import Searcher
 
 QUESTIONS_FILE = "questions.jsonl"
 TOP_K = 5  # provisions an answer reads, as POST /ask does
 METRICS = [
-    "quote_verbatim_rate",  # quotes whose text occurs verbatim in the text of the source they cite (must be 1.0)
+    "quote_verbatim_rate",  # quotes found verbatim in the unit they cite, fetched from the index by id (must be 1.0)
     "citation_precision",  # on answerable questions, quotes whose unit is a gold unit
     "answerable_cited_gold_rate",  # answerable questions with at least one quote from a gold unit
     "refusal_accuracy",  # unanswerable questions refused
@@ -88,12 +89,22 @@ def load_questions(dataset_dir: Path) -> list[AskQuestion]:
     return read_records(Path(dataset_dir) / QUESTIONS_FILE, _question, "questions")
 
 
-def answer_questions(questions: Sequence[AskQuestion], answerer: _Answerer) -> list[AnswerRow]:
-    """Each question answered and timed; each quote checked against the source it cites and the gold units."""
+def found_verbatim(quote: Quote, lookup: Lookup) -> bool:
+    """Whether the quote occurs in the text of the unit it cites, as the index holds it under that id.
+
+    Checked against the unit fetched anew, not against the answer's own sources, which the answerer has already
+    filtered by the same test: a quote with a wrong id or an altered text fails here.
+    """
+    view = lookup.unit(quote.unit_id)
+    return view is not None and view.unit.id == quote.unit_id and bool(quote.text) and quote.text in view.unit.text
+
+
+def answer_questions(questions: Sequence[AskQuestion], answerer: _Answerer, lookup: Lookup) -> list[AnswerRow]:
+    """Each question answered and timed; each quote checked against its unit in the index and the gold units."""
     rows = []
     for question, answer, ms in timed(lambda q: answerer.answer(q.text, top_k=TOP_K), questions):
         quotes = [
-            QuoteCheck(quote.citation, any(verbatim(quote, s) for s in answer.sources), quote.unit_id in question.gold)
+            QuoteCheck(quote.citation, found_verbatim(quote, lookup), quote.unit_id in question.gold)
             for quote in answer.quotes
         ]
         rows.append(AnswerRow(question, answer.refused, quotes, ms))
@@ -162,7 +173,7 @@ def evaluate_ask(dataset_dir: Path, retrievers: list[str], out_dir: Path | None 
     Without a `searcher`, opens the configured index with the modes needed and closes it afterwards.
     """
     questions = load_questions(Path(dataset_dir))
-    rows = run_modes(retrievers, searcher, questions[0].text, lambda modal: answer_questions(questions, build_answerer(modal, get_settings())))
+    rows = run_modes(retrievers, searcher, questions[0].text, lambda modal: answer_questions(questions, build_answerer(modal, get_settings()), modal.searcher.lookup))
     result = AskEvalResult(
         dataset=Path(dataset_dir).resolve().name,
         metrics=METRICS,

@@ -8,11 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from corpus.registry import get_registry
 from corpus.settings import Settings
 from evals.applicable_eval import METRICS as APPLICABLE_METRICS, PROJECTS_FILE, Project, ProjectRow, applicable_metrics
-from evals.ask_eval import METRICS as ASK_METRICS, QUESTIONS_FILE, AnswerRow, AskQuestion, QuoteCheck, ask_metrics
+from evals.ask_eval import METRICS as ASK_METRICS, QUESTIONS_FILE, AnswerRow, AskQuestion, QuoteCheck, ask_metrics, found_verbatim
 from evals.command import main_eval
 from evals.retrievers import RETRIEVERS, RetrieverError, RetrieverSpec, search_modes
+from index.store import open_store
+from search.answer import Quote
+from search.lookup import Lookup
 from tests.commands import hjemmel, hjemmel_env
 
 DATASETS = Path(__file__).resolve().parents[2] / "evals" / "datasets"
@@ -126,3 +130,17 @@ def test_applicable_metrics_micro_pool_the_projects_and_macro_average_them() -> 
     assert metrics["laws_precision"] == 0.5 and metrics["laws_recall"] == 2 / 3
     assert metrics["laws_macro_precision"] == 0.75 and metrics["laws_macro_recall"] == 0.5  # nothing found: precision 1
     assert metrics["agencies_precision"] == metrics["agencies_macro_recall"] == 1.0
+
+
+def test_verbatim_check_reads_the_unit_from_the_index(small_index: Callable[[set[str]], Settings]) -> None:
+    """The check must be able to fail: it fetches the cited unit by id rather than trusting the answer's sources."""
+    store = open_store(small_index(SOURCES))
+    try:
+        lookup = Lookup(store, get_registry())
+        sentence = "Helsepersonell skal hindre at andre får adgang eller kjennskap til opplysninger om folks legems- eller sykdomsforhold"
+        assert found_verbatim(Quote(unit_id="LOV-1999-07-02-64/§21", citation="hpl § 21", text=sentence), lookup)
+        assert not found_verbatim(Quote(unit_id="LOV-1999-07-02-64/§22", citation="hpl § 22", text=sentence), lookup)
+        assert not found_verbatim(Quote(unit_id="LOV-1999-07-02-64/§21", citation="hpl § 21", text=sentence.upper()), lookup)
+        assert not found_verbatim(Quote(unit_id="LOV-1999-07-02-64/§999", citation="hpl § 999", text=sentence), lookup)
+    finally:
+        store.close()
