@@ -95,8 +95,7 @@ def found_verbatim(quote: Quote, lookup: Lookup) -> bool:
     Checked against the unit fetched anew, not against the answer's own sources, which the answerer has already
     filtered by the same test: a quote with a wrong id or an altered text fails here.
     """
-    view = lookup.unit(quote.unit_id)
-    return view is not None and view.unit.id == quote.unit_id and bool(quote.text) and quote.text in view.unit.text
+    return bool(quote.text) and any(quote.text in text for text in lookup.texts(quote.unit_id))
 
 
 def answer_questions(questions: Sequence[AskQuestion], answerer: _Answerer, lookup: Lookup) -> list[AnswerRow]:

@@ -13,10 +13,12 @@ from typing import TypeVar
 
 from haystack import Pipeline
 
-from corpus.registry import get_registry
+from corpus.registry import Registry, get_registry
 from corpus.settings import get_settings
 from index.store import open_store
+from search.citations import CitationParser
 from search.filters import SearchFilters
+from search.lookup import Lookup
 from search.results import SearchResult
 from search.searcher import Searcher, SearchMode
 
@@ -118,6 +120,18 @@ class ModeSearcher:
     def __init__(self, searcher: Searcher, mode: SearchMode) -> None:
         self.searcher = searcher
         self.mode = mode
+
+    @property
+    def lookup(self) -> Lookup:
+        return self.searcher.lookup
+
+    @property
+    def citations(self) -> CitationParser:
+        return self.searcher.citations
+
+    @property
+    def registry(self) -> Registry:
+        return self.searcher.registry
 
     @property
     def pipelines(self) -> dict[SearchMode, Pipeline]:

@@ -13,7 +13,8 @@ from pydantic import BaseModel, Field
 
 from corpus.glossary import query_language
 from corpus.settings import Settings, get_settings
-from search.filters import SearchFilters
+from search.definitions import asked_term, defines
+from search.filters import SearchFilters, to_haystack
 from search.results import SearchResult
 from search.searcher import CITED_SCORE, Searcher
 
@@ -52,6 +53,13 @@ GUIDANCE_PENALTY = 0.02
 MAX_SENTENCES_PER_UNIT = 40
 # Shorter pieces («(a) death,», «Software shall also be deemed …» stays) are not quoted on their own.
 MIN_SENTENCE_CHARS = 25
+# Added to a sentence that defines the term a definition question asks about («hva menes med databehandler?»), so
+# the definition is quoted rather than a sentence that uses the term or defines a neighbouring one.
+DEFINITION_BONUS = 0.1
+# Definition provisions added to what retrieval found when the question names no act that defines the term.
+MAX_DEFINITIONS = 2
+# A sentence ending in a colon is quoted with the list it introduces, up to this many characters in all.
+MAX_LIST_CHARS = 1500
 # Sources named in a refusal.
 NEAREST_SOURCES = 3
 
@@ -299,9 +307,13 @@ class Answerer:
         if not candidates:
             return []
         similarities = self._embed_passages([s.text for _, _, s in candidates]) @ self._embed_query(question)
+        term = asked_term(question)
         scored = [
             _Scored(
-                score=float(similarity) + OVERLAP_WEIGHT * _overlap(question_words, s.text) - RANK_PENALTY * rank,
+                score=float(similarity)
+                + OVERLAP_WEIGHT * _overlap(question_words, s.text)
+                - RANK_PENALTY * rank
+                + (DEFINITION_BONUS if term and defines(s.text, term) else 0.0),
                 similarity=float(similarity),
                 rank=rank,
                 result=result,
@@ -314,6 +326,7 @@ class Answerer:
     def answer(self, question: str, filters: SearchFilters | None = None, top_k: int = 5) -> Answer:
         language = answer_language(question)
         results = self.searcher.search(question, top_k=top_k, filters=filters)
+        results += self._definitions(question, results, filters)
         scored = self.score_sentences(question, results)
         if not scored or not (self._cited(results) or self.supported(scored[0], results)):
             return self._refusal(language, results)
@@ -321,6 +334,21 @@ class Answerer:
         if not quotes:
             return self._refusal(language, results)
         return Answer(answer=self._text(language, quotes, results), refused=False, quotes=quotes, sources=results)
+
+    def _definitions(self, question: str, results: list[SearchResult], filters: SearchFilters | None) -> list[SearchResult]:
+        """The definition provisions that define the term a definition question asks about, when retrieval did not
+        bring them: those of the acts the question names if any of them defines it, else any that does."""
+        term = asked_term(question)
+        if term is None:
+            return []
+        seen = {r.id for r in results}
+        defining = [
+            r
+            for r in self.searcher.lookup.definitions(to_haystack(filters, self.searcher.registry))
+            if r.id not in seen and any(defines(s.text, term) for s in _sentences(r.text))
+        ]
+        named = {s.id for s in self.searcher.citations.sources_named(question)}
+        return [r for r in defining if r.document.id in named] or defining[:MAX_DEFINITIONS]
 
     @staticmethod
     def _cited(results: list[SearchResult]) -> bool:
@@ -341,7 +369,7 @@ class Answerer:
             if len(quotes) == MAX_QUOTES or _preference(candidate) < best - QUOTE_MARGIN:
                 break
             result, sentence = candidate.result, candidate.sentence
-            if per_unit.get(result.id, 0) >= MAX_QUOTES_PER_UNIT or any(q.text == sentence.text for q in quotes):
+            if per_unit.get(result.id, 0) >= MAX_QUOTES_PER_UNIT or any(sentence.text in q.text for q in quotes):
                 continue
             if (quote := _quote(candidate)) is not None:
                 quotes.append(quote)
@@ -368,10 +396,33 @@ class Answerer:
         return Answer(answer=REFUSAL[language] + names, refused=True, quotes=[], sources=nearest)
 
 
+# A list item's opening: a dash or bullet, «(a)», «a)», «a.», «(iv)», «1)», «1.».
+_LIST_ITEM = re.compile(r"^\s*(?:[—–\-•]|\(?[a-zæøå]{1,2}\)|[a-zæøå]\.|\(?[ivx]{1,5}\)|\(?\d{1,2}\))\s", re.IGNORECASE)
+
+
+def _with_list(text: str, start: int, end: int) -> int:
+    """Where the quote of text[start:end] should end: after the list its sentence introduces when it ends in a
+    colon («… an impact that may cause:» and the classes that follow), else at `end`.
+    """
+    if not text[start:end].rstrip().endswith(":"):
+        return end
+    stop = end
+    position = end
+    for line in text[end:].splitlines(keepends=True):
+        if line.strip():
+            if not _LIST_ITEM.match(line) or position + len(line.rstrip()) - start > MAX_LIST_CHARS:
+                break
+            stop = position + len(line.rstrip())
+        position += len(line)
+    return stop
+
+
 def _quote(candidate: _Scored) -> Quote | None:
-    """The candidate sentence as a pinpointed quote, if it occurs verbatim in its provision."""
+    """The candidate sentence, with the list it introduces, as a pinpointed quote, if it occurs verbatim."""
     result, sentence = candidate.result, candidate.sentence
-    quote = Quote(unit_id=result.id, citation=pinpoint(result, sentence.paragraph), text=sentence.text)
+    end = _with_list(result.text, sentence.start, sentence.start + len(sentence.text))
+    text = result.text[sentence.start : end]
+    quote = Quote(unit_id=result.id, citation=pinpoint(result, sentence.paragraph), text=text)
     return quote if verbatim(quote, result) else None
 
 

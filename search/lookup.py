@@ -65,10 +65,29 @@ def _ref(document: Document) -> UnitRef:
     return UnitRef(id=document.meta["unit_id"], citation=document.meta["citation"], title=document.meta["title"])
 
 
+# Titles the corpus gives its definition provisions (GDPR art. 4, AI Act art. 3, MDR art. 2, pbrl § 1-3, …).
+DEFINITION_TITLES = [
+    "Definitions", "Definisjoner", "Definisjon", "Definisjonar", "Spesielle definisjoner", "Alminnelige definisjoner",
+    "(definisjoner)", "(definisjoner).",
+]
+
+
 class Lookup:
     def __init__(self, store: DocumentStore, registry: Registry) -> None:
         self.store = store
         self.registry = registry
+
+    def texts(self, unit_id: str) -> list[str]:
+        """Every text the index holds under a unit id: the GDPR's articles in English and in Norwegian (inside
+        personopplysningsloven) share their ids, and a long guidance section's chunks each carry their own part."""
+        found = self.store.filter_documents(_eq("unit_id", unit_id))
+        return list(dict.fromkeys(d.meta["text"] for d in sorted(found, key=lambda d: (d.meta["source_id"], d.meta["chunk"]))))
+
+    def definitions(self, filters: dict | None = None) -> list[SearchResult]:
+        """Every definition provision of the index (within `filters`), for quoting the definition a question asks for."""
+        conditions = [_eq("chunk", 0), {"field": "meta.title", "operator": "in", "value": DEFINITION_TITLES}]
+        found = self.store.filter_documents(_and(*conditions, *([filters] if filters else [])))
+        return [SearchResult.from_document(d) for d in sorted(found, key=lambda d: d.meta["unit_id"])]
 
     def unit(self, unit_id: str, filters: dict | None = None) -> UnitView | None:
         """The provision with this id (within `filters`, if given); a letter's case is forgiven («§4a-1» finds §4A-1)."""

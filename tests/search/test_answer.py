@@ -9,6 +9,7 @@ from corpus.registry import get_registry
 from evals.ask_eval import load_questions
 from ingest.readers import read_source
 from search.answer import Answerer, Quote, pinpoint, split_sentences, verbatim
+from search.definitions import asked_term
 from search.results import DocumentRef, SearchResult
 
 HPL = "LOV-1999-07-02-64/"
@@ -143,3 +144,39 @@ def test_strong_agreement_of_the_searches_accepts_a_weaker_sentence(answerer: An
     assert answerer.supported(best, agreeing)
     assert not answerer.supported(best, split)
     assert not answerer.supported(replace(best, score=0.79), agreeing)
+
+
+def test_a_definition_question_quotes_the_definition_of_the_term_asked_about(answerer: Answerer) -> None:
+    answer = answerer.answer("Hva menes med pårørende i pasientrettighetsloven?")
+    assert not answer.refused
+    assert answer.quotes[0].unit_id == "LOV-1999-07-02-63/§1-3"
+    assert answer.quotes[0].text.startswith("b. pasientens og brukerens pårørende:")
+
+
+def test_a_sentence_ending_in_a_colon_is_quoted_with_its_list(answerer: Answerer) -> None:
+    answer = answerer.answer(
+        "Hva har pasienten rett til å få informasjon om innen 10 virkedager etter at spesialisthelsetjenesten har mottatt henvisningen?"
+    )
+    quote = next(q for q in answer.quotes if q.unit_id == "LOV-1999-07-02-63/§2-2a")
+    assert quote.text.startswith("Innen 10 virkedager") and quote.text.endswith(":") is False
+    assert "\nb. det fastsatte tidspunktet for oppstart av helsehjelpen\n" in quote.text
+    assert quote.text in {s.id: s.text for s in answer.sources}[quote.unit_id]
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("Hva menes med databehandler?", "databehandler"),
+        ("What does the AI Act mean by 'deployer'?", "deployer"),
+        ("How does the AI Act define an AI system?", "AI system"),
+        ("Kva er ein behandlingsansvarleg etter personvernforordninga?", "behandlingsansvarleg"),
+        ("What is an accessory for a medical device under the MDR?", "accessory for a medical device"),
+    ],
+)
+def test_definition_questions_name_their_term(question: str, term: str) -> None:
+    assert asked_term(question) == asked_term(f"hva er {term}")
+
+
+def test_questions_that_ask_no_definition_name_no_term() -> None:
+    assert asked_term("May a hospital share patient records with an AI vendor?") is None
+    assert asked_term("Kan vi bruke journaldata til KI-trening?") is None
