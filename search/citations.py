@@ -85,7 +85,7 @@ def _order(unit_id: str) -> tuple[str, int, str, int, str] | None:
     if match is None:
         return None
     kind, number, letter, sub, sub_letter = match.groups()
-    return kind, int(number), letter.casefold(), int(sub or 0), sub_letter.casefold()
+    return kind, int(number), letter.casefold(), int(sub or 0), (sub_letter or "").casefold()
 
 
 class CitationParser:
