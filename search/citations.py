@@ -23,7 +23,8 @@ _POINT = (
     r"|\(\s*\w{1,4}\s*\)"
 )
 _PINPOINT = rf"(?:,?\s*(?:{_POINT}))*"
-# «til», «to» or a dash between the ends of a range; a hyphen only after «§§», where «§§ 21-29» cannot be § 21-29.
+# «til», «to» or a dash between the ends of a range. A hyphen also joins chapter and section («§ 3-2»); it is read
+# as a range only after «§§» (see _section_ends), and an en dash, «til» or «to» always is.
 _TO = r"\s*(?:[-–—]|\b(?:til|to|through)\b)\s*"
 _EXPLICIT_TO = re.compile(r"\s*(?:[–—]|\b(?:til|to|through)\b)\s*", re.IGNORECASE)
 # A section number with its letter («29 c», «4A»), but not «29 i» as in «§ 29 i helsepersonelloven».
@@ -169,7 +170,7 @@ def _section_ends(text: str, plural: bool, listed: bool) -> tuple[str, str | Non
 
 
 def _section(text: str) -> str:
-    """A section's id as Lovdata writes it: no spaces («29 c» → «29c») and a chapter's letter upper-case («4a-1» → «4A-1»)."""
+    """A section's id as Lovdata writes it: no spaces («29 c» → «29c»), a chapter's letter in capitals («4A-1»)."""
     section = re.sub(r"\s+", "", text)
     return re.sub(r"^(\d+)([a-z])-", lambda m: f"{m[1]}{m[2].upper()}-", section)
 

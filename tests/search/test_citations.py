@@ -332,7 +332,9 @@ def test_nynorsk_name_and_period_are_understood_as_the_act(parser: CitationParse
     assert dotted.understood == "pasientjournalloven § 19" and dotted.range_end is None
 
 
-def test_a_range_exposes_its_last_provision_and_what_it_covers(parser: CitationParser, indexed_unit_ids: set[str]) -> None:
+def test_a_range_exposes_its_last_provision_and_what_it_covers(
+    parser: CitationParser, indexed_unit_ids: set[str]
+) -> None:
     (citation,) = parser.find("hpl §§ 21–29")
     assert (citation.unit_id, citation.range_end) == (f"{HPL}/§21", f"{HPL}/§29")
     assert citation.understood == "helsepersonelloven §§ 21–29"
