@@ -40,8 +40,9 @@ HttpsUrl = Annotated[Text, AfterValidator(_https)]
 
 
 def _key(text: str) -> str:
-    """Lookup key: case and spacing do not matter when a user types a name ("Helsepersonelloven ", "HPL")."""
-    return " ".join(text.split()).casefold()
+    """Lookup key: case, spacing and an abbreviation's period do not matter when a user types a name
+    ("Helsepersonelloven ", "HPL", "pjl.")."""
+    return " ".join(text.split()).casefold().removesuffix(".")
 
 
 def _relpath(value: str) -> str:

@@ -71,6 +71,14 @@ def test_each_file_has_exactly_one_entry_and_every_registered_file_exists(regist
         ("forskrift om medisinsk utstyr", "FOR-2021-05-09-1476"),
         ("lov om medisinsk utstyr", "LOV-2020-05-07-37"),
         ("fvl", "LOV-1967-02-10"),
+        ("pjl.", "LOV-2014-06-20-42"),
+        ("Hol.", "LOV-2011-06-24-30"),
+        ("helsepersonellova", "LOV-1999-07-02-64"),
+        ("pasient- og brukarrettslova", "LOV-1999-07-02-63"),
+        ("forvaltningslova", "LOV-1967-02-10"),
+        ("offentlegloven", "LOV-2006-05-19-16"),
+        ("KI-forordninga", "32024R1689"),
+        ("forordning (EU) 2016/679", "32016R0679"),
     ],
 )
 def test_names_people_type_resolve(registry: Registry, typed: str, expected: str) -> None:
@@ -180,6 +188,11 @@ def test_load_rejects_unknown_agency(tmp_path: Path) -> None:
 def test_load_rejects_abbreviation_used_by_two_sources(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"(?i)'hpl' is used by both A and B"):
         load_registry(*write(tmp_path, source_toml("A", "hpl") + source_toml("B", "HPL")))
+
+
+def test_load_rejects_names_that_differ_only_by_a_period(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"'hpl\.' is used by both A and B"):
+        load_registry(*write(tmp_path, source_toml("A", "hpl") + source_toml("B", "hpl.")))
 
 
 def test_load_rejects_duplicate_id(tmp_path: Path) -> None:
