@@ -49,9 +49,9 @@ class CitationParser:
         alternatives = "|".join(re.escape(n) for n in names)
         name = rf"(?<![\w-])(?P<name>{alternatives})(?![\w-])"
         self._name = re.compile(name, re.IGNORECASE)
-        # «hpl § 29» and «§ 29 i helsepersonelloven», «article 9 of the GDPR».
+        # «hpl § 29», «pbrl. § 3-2» (an abbreviation's period) and «§ 29 i helsepersonelloven», «article 9 of the GDPR».
         self._patterns = (
-            re.compile(rf"{name}[\s,]*{_LOCATOR}", re.IGNORECASE),
+            re.compile(rf"{name}\.?[\s,]*{_LOCATOR}", re.IGNORECASE),
             re.compile(rf"{_LOCATOR}\s*(?:i|in|of)?\s*(?:the\s+)?{name}", re.IGNORECASE),
         )
 

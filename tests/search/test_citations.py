@@ -23,6 +23,8 @@ TABLE = [
     ("hva sier hpl § 21 om taushetsplikt?", f"{HPL}/§21"),
     ("pbrl § 3-2", f"{PBRL}/§3-2"),
     ("pbrl §3-2", f"{PBRL}/§3-2"),
+    ("pbrl. § 3-2", f"{PBRL}/§3-2"),
+    ("hpl. § 29 første ledd", f"{HPL}/§29"),
     ("pasient- og brukerrettighetsloven § 4-1", f"{PBRL}/§4-1"),
     ("pasientrettighetsloven § 3-2 første ledd", f"{PBRL}/§3-2"),
     ("pbrl § 2-1 b", f"{PBRL}/§2-1b"),
