@@ -14,6 +14,7 @@ class UnitRef(BaseModel):
     id: str
     citation: str
     title: str
+    heading: str = ""
 
 
 class UnitView(BaseModel):
@@ -44,7 +45,12 @@ class SourceView(BaseModel):
 
 
 class DocumentView(SourceView):
+    """A source with its provisions in order and Lovdata's key information (empty where the source has none)."""
+
     last_changed: str
+    last_changed_by: str = ""
+    in_force: str = ""
+    ministries: list[str] = []
     provisions: list[UnitRef]
 
 
@@ -62,7 +68,8 @@ def _swap_letter_case(unit_id: str) -> str:
 
 
 def _ref(document: Document) -> UnitRef:
-    return UnitRef(id=document.meta["unit_id"], citation=document.meta["citation"], title=document.meta["title"])
+    meta = document.meta
+    return UnitRef(id=meta["unit_id"], citation=meta["citation"], title=meta["title"], heading=meta.get("heading", ""))
 
 
 class Lookup:
@@ -125,8 +132,12 @@ class Lookup:
             self.store.filter_documents(_and(_eq("document_id", source.id), _eq("chunk", 0))),
             key=lambda d: d.meta["order"],
         )
+        meta = heads[0].meta if heads else {}
         return DocumentView(
             **self._source_view(source),
-            last_changed=heads[0].meta.get("last_changed", "") if heads else "",
+            last_changed=meta.get("last_changed", ""),
+            last_changed_by=meta.get("last_changed_by", ""),
+            in_force=meta.get("in_force", ""),
+            ministries=meta.get("ministries", []),
             provisions=[_ref(d) for d in heads],
         )
