@@ -1,4 +1,5 @@
-"""HTTP API. The app owns the index for its lifetime (the embedded engine admits one process)."""
+"""HTTP API and, from api/web.py, the pages. The app owns the index for its lifetime (the embedded engine admits one
+process)."""
 
 from collections.abc import AsyncIterator
 from http import HTTPStatus
@@ -8,9 +9,11 @@ from typing import Annotated
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import web
 from api.services import AnalyzerDep, AnswererDep, LookupDep, SearcherDep
 from corpus.registry import get_registry
 from corpus.settings import Settings, get_settings
@@ -163,4 +166,6 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
     def healthz(request: Request) -> Health:
         return Health(status="ok", points=request.app.state.store.count_documents())
 
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
     return app
