@@ -33,7 +33,7 @@ def ledd(result: SearchResult) -> list[Ledd]:
 
 
 def full_reference(citation: str, result: SearchResult) -> str:
-    """«helsepersonelloven § 29 første ledd, Lov om helsepersonell m.v. (helsepersonelloven), https://lovdata.no/…»."""
+    """The citation, the act's title and the official URL: «… § 29 første ledd, Lov om helsepersonell …, https://…»."""
     title = result.document.title
     return f"{citation}, {title}, {result.url}" if title and title != citation else f"{citation}, {result.url}"
 

@@ -5,7 +5,7 @@ JSON API uses. Every page is a GET with its state in the URL, so a result list, 
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, get_args
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,20 +16,26 @@ from api.contents import heading_path, shared_root, table_of_contents
 from api.references import cited_anchor, full_reference, ledd, official_site, quote_anchor
 from api.services import AnalyzerDep, AnswererDep, LookupDep, SearcherDep
 from api.snippets import snippet
-from corpus.registry import Registry, get_registry
+from corpus.registry import Kind, Registry, get_registry
+from corpus.registry import Language as SourceLanguage
 from search.filters import SearchFilters, UnknownFilterValue
+from search.searcher import CITED_SCORE
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 RESULTS = 10
+KINDS = get_args(Kind)
+LANGUAGES = get_args(SourceLanguage)
 # The form fields' limits; a page is a GET, so its URL (with percent-encoded letters) must stay well below 16 KB.
 MAX_QUERY = 2000
 MAX_CITATION = 200
 COOKIE_SECONDS = 365 * 24 * 3600
 
 templates = Jinja2Templates(directory=TEMPLATES)
-templates.env.globals.update(snippet=snippet, official_site=official_site, full_reference=full_reference)
+templates.env.globals.update(
+    snippet=snippet, official_site=official_site, full_reference=full_reference, cited_score=CITED_SCORE
+)
 templates.env.trim_blocks = templates.env.lstrip_blocks = True
 router = APIRouter(include_in_schema=False)
 
@@ -91,22 +97,26 @@ def _act_options(registry: Registry) -> dict[str, tuple[Option, ...]]:
     return {kind: tuple(options) for kind, options in groups.items()}
 
 
+# What the search page shows when a route does not say: an empty form, no results, no messages.
+SEARCH_PAGE = {
+    "q": "", "results": [], "selected": {}, "filtered": False, "notices": [], "error": "", "cite_message": ""
+}
+
+
 def _search_page(
-    request: Request, ui: i18n.Language, searcher: SearcherDep, q: str = "", status_code: int = 200, **context: object
+    request: Request, ui: i18n.Language, registry: Registry, status_code: int = 200, **context: object
 ) -> Response:
-    registry = searcher.registry
     return render(
         request,
         "search.html",
         ui,
         status_code,
         page="search",
-        q=q,
         agencies=_agency_options(registry),
         acts=_act_options(registry),
-        kinds=("lov", "forskrift", "eu-forordning", "eu-direktiv", "veileder"),
-        languages=("nb", "nn", "en"),
-        **{"results": [], "selected": {}, "notices": [], "error": "", "cite_message": "", "ref": "", **context},
+        kinds=KINDS,
+        languages=LANGUAGES,
+        **(SEARCH_PAGE | context),
     )
 
 
@@ -121,7 +131,7 @@ def search_page(
     act: str = "",
     language: str = "",
 ) -> Response:
-    """Search with filters; `/?q=…&agency=…&kind=…&act=…&language=…` is the shareable form of a result list."""
+    """Search with filters; `/?q=…&agency=…&kind=…&act=…&language=…` is a result list's shareable form."""
     registry = searcher.registry
     notices = []
     found_agency = registry.agency(agency) if agency else None
@@ -134,7 +144,9 @@ def search_page(
         "act": found_act.id if found_act else act,
         "language": language,
     }
-    filters = SearchFilters(agency=agency or None, kind=kind or None, document_id=act or None, language=language or None)
+    filters = SearchFilters(
+        agency=agency or None, kind=kind or None, document_id=act or None, language=language or None
+    )
     results, error = [], ""
     if q.strip():
         try:
@@ -144,9 +156,9 @@ def search_page(
     return _search_page(
         request,
         ui,
-        searcher,
-        q,
+        registry,
         422 if error else 200,
+        q=q,
         results=results,
         selected=selected,
         filtered=any(selected.values()),
@@ -165,13 +177,16 @@ def go(
     t = i18n.TEXTS[ui]
     citations = searcher.citations.find(ref)
     if not citations:
-        return _search_page(request, ui, searcher, ref=ref, cite_message=t["cite_none"].format(ref=ref), cite_search=ref)
+        message = t["cite_none"].format(ref=ref)
+        return _search_page(request, ui, searcher.registry, ref=ref, cite_message=message, cite_search=ref)
     citation = citations[0]
     view = searcher.lookup.unit(citation.unit_id)
     if view is not None:
         return RedirectResponse(f"/p/{view.unit.id}{cited_anchor(citation.label)}", status_code=303)
     message = t["cite_missing"].format(understood=citation.understood, unit_id=citation.unit_id)
-    return _search_page(request, ui, searcher, ref=ref, cite_message=message, cite_search=ref, cite_act=citation.source)
+    return _search_page(
+        request, ui, searcher.registry, ref=ref, cite_message=message, cite_search=ref, cite_act=citation.source
+    )
 
 
 @router.get("/p/{unit_id:path}", response_class=HTMLResponse, name="provision")
@@ -208,7 +223,9 @@ def act_page(request: Request, ui: Ui, document_id: str, lookup: LookupDep) -> R
 
 
 @router.get("/answer", response_class=HTMLResponse)
-def ask_page(request: Request, ui: Ui, answerer: AnswererDep, q: Annotated[str, Query(max_length=MAX_QUERY)] = "") -> Response:
+def ask_page(
+    request: Request, ui: Ui, answerer: AnswererDep, q: Annotated[str, Query(max_length=MAX_QUERY)] = ""
+) -> Response:
     """A question answered with verbatim quotes linked to their provisions, or a refusal with the nearest sources."""
     answer = answerer.answer(q) if q.strip() else None
     links = {}
