@@ -345,6 +345,15 @@ def test_keyboard_only_search(visit: Visit) -> None:
     visit.look("keyboard-provision")
 
 
+@pytest.mark.parametrize("path", ["/?q=taushetsplikt+forskning", HPL_29, "/d/32024R1689", "/registry"])
+def test_pages_reflow_at_320_css_pixels(visit: Visit, path: str) -> None:
+    """WCAG 1.4.10: at 320 px nothing needs scrolling sideways (the sources table scrolls in its own region)."""
+    page = visit.page
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.goto(path)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
 def test_unknown_provision_is_a_page_that_says_so(server: str) -> None:
     response = httpx.get(f"{server}/p/LOV-1999-07-02-64/§999", headers={"accept-language": "en"})
     assert response.status_code == 404 and response.headers["content-type"].startswith("text/html")
