@@ -1,16 +1,20 @@
-"""HTTP API. The app owns the index for its lifetime (the embedded engine admits one process)."""
+"""HTTP API and, from api/web.py, the pages. The app owns the index for its lifetime (the embedded engine admits one
+process)."""
 
 from collections.abc import AsyncIterator
 from http import HTTPStatus
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api import web
+from api.services import AnalyzerDep, AnswererDep, LookupDep, SearcherDep
 from corpus.registry import get_registry
 from corpus.settings import Settings, get_settings
 from index.store import DocumentStore, open_store
@@ -18,7 +22,7 @@ from search.answer import Answer
 from search.applicable import Applicability, ApplicabilityAnalyzer
 from search.filters import SearchFilters, UnknownFilterValue
 from search.generated import build_answerer
-from search.lookup import DocumentView, Lookup, SourceView, UnitView
+from search.lookup import DocumentView, SourceView, UnitView
 from search.results import SearchResult
 from search.searcher import Searcher
 
@@ -105,41 +109,35 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
     async def filter_problem(_: Request, exc: UnknownFilterValue) -> JSONResponse:
         return _problem(422, "Unknown filter value", str(exc))
 
-    def searcher(request: Request) -> Searcher:
-        return request.app.state.searcher
-
-    def lookup(request: Request) -> Lookup:
-        return request.app.state.lookup
-
     @app.post("/search", response_model=SearchResponse)
-    def search(body: SearchRequest, searcher: Annotated[Searcher, Depends(searcher)]) -> SearchResponse:
+    def search(body: SearchRequest, searcher: SearcherDep) -> SearchResponse:
         return SearchResponse(results=searcher.search(body.query, body.top_k, body.filters))
 
     @app.get("/units/{unit_id:path}", response_model=UnitView)
-    def unit(unit_id: str, lookup: Annotated[Lookup, Depends(lookup)]) -> UnitView:
+    def unit(unit_id: str, lookup: LookupDep) -> UnitView:
         view = lookup.unit(unit_id)
         if view is None:
             raise HTTPException(404, f"no provision with id {unit_id!r}; ids look like LOV-1999-07-02-64/§29")
         return view
 
     @app.post("/ask", response_model=Answer)
-    def ask(body: AskRequest, request: Request) -> Answer:
+    def ask(body: AskRequest, answerer: AnswererDep) -> Answer:
         """An answer quoted verbatim from the provisions found, each quote cited; or a plain refusal.
 
         With a language model configured (HJEMMEL_LLM_URL) the model phrases the answer, every sentence citing a
         provision in `sources`; the quotes stay verbatim.
         """
-        return request.app.state.answerer.answer(body.question, body.filters)
+        return answerer.answer(body.question, body.filters)
 
     @app.post("/applicable", response_model=Applicability)
-    def applicable(body: ApplicableRequest, request: Request) -> Applicability:
+    def applicable(body: ApplicableRequest, analyzer: AnalyzerDep) -> Applicability:
         """The laws that apply to an AI project, each with the provisions that triggered it, and whom to ask."""
-        return request.app.state.analyzer.analyze(body.description, body.flags)
+        return analyzer.analyze(body.description, body.flags)
 
     @app.get("/cite", response_model=UnitView)
     def cite(
         ref: Annotated[str, Query(min_length=1, max_length=200, examples=["hpl § 29"])],
-        searcher: Annotated[Searcher, Depends(searcher)],
+        searcher: SearcherDep,
     ) -> UnitView:
         """Resolve a citation («hpl § 29», «GDPR art. 9(2)(h)», «AI Act annex III») to the provision it names."""
         citations = searcher.citations.find(ref)
@@ -154,18 +152,20 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
         return view
 
     @app.get("/documents/{document_id}", response_model=DocumentView)
-    def document(document_id: str, lookup: Annotated[Lookup, Depends(lookup)]) -> DocumentView:
+    def document(document_id: str, lookup: LookupDep) -> DocumentView:
         view = lookup.document(document_id)
         if view is None:
             raise HTTPException(404, f"no document {document_id!r}; use an id such as LOV-1999-07-02-64 or a name such as hpl")
         return view
 
     @app.get("/sources", response_model=list[SourceView])
-    def sources(lookup: Annotated[Lookup, Depends(lookup)]) -> list[SourceView]:
+    def sources(lookup: LookupDep) -> list[SourceView]:
         return lookup.sources()
 
     @app.get("/healthz", response_model=Health)
     def healthz(request: Request) -> Health:
         return Health(status="ok", points=request.app.state.store.count_documents())
 
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
     return app

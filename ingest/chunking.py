@@ -81,8 +81,12 @@ def to_documents(
                 "document_short_title": owner.short_title,
                 "kind": owner.kind,
                 "language": origin.language,
-                # Lovdata's consolidation date belongs to the Norwegian act, not to EU text carried inside it.
+                # Lovdata's key information (consolidation date, in force, ministry) belongs to the Norwegian act,
+                # not to EU text carried inside it.
                 "last_changed": info.last_changed if owner.id == info.id else "",
+                "last_changed_by": info.last_changed_by if owner.id == info.id else "",
+                "in_force": info.in_force if owner.id == info.id else "",
+                "ministries": list(info.ministries) if owner.id == info.id else [],
                 "agencies": [agency.name for agency, _ in agencies],
                 "agency_roles": [{"name": agency.name, "role": role} for agency, role in agencies],
                 "source_id": origin.id,

@@ -14,6 +14,7 @@ class UnitRef(BaseModel):
     id: str
     citation: str
     title: str
+    heading: str = ""
 
 
 class UnitView(BaseModel):
@@ -41,11 +42,21 @@ class SourceView(BaseModel):
     agencies: list[AgencyRef]
     units: int
     chunks: int
+    last_changed: str = ""
 
 
 class DocumentView(SourceView):
-    last_changed: str
+    """A source with its provisions in order and Lovdata's key information (empty where the source has none)."""
+
+    last_changed_by: str = ""
+    in_force: str = ""
+    ministries: list[str] = []
     provisions: list[UnitRef]
+
+
+# A document's dates are on each of its provisions; the first two by order are read, since fetching all is slow and a
+# Lovdata file's first article can be a heading without text.
+FIRST_ORDERS = 2
 
 
 def _eq(field: str, value: object) -> dict:
@@ -62,7 +73,8 @@ def _swap_letter_case(unit_id: str) -> str:
 
 
 def _ref(document: Document) -> UnitRef:
-    return UnitRef(id=document.meta["unit_id"], citation=document.meta["citation"], title=document.meta["title"])
+    meta = document.meta
+    return UnitRef(id=meta["unit_id"], citation=meta["citation"], title=meta["title"], heading=meta.get("heading", ""))
 
 
 # Titles the corpus gives its definition provisions (GDPR art. 4, AI Act art. 3, MDR art. 2, pbrl § 1-3, …).
@@ -117,6 +129,13 @@ class Lookup:
         )
 
     def _source_view(self, source: Source) -> dict:
+        first = self.store.filter_documents(
+            _and(
+                _eq("document_id", source.id),
+                _eq("chunk", 0),
+                {"field": "meta.order", "operator": "<", "value": FIRST_ORDERS},
+            )
+        )
         return {
             "id": source.id,
             "title": source.title,
@@ -131,6 +150,7 @@ class Lookup:
             "agencies": [AgencyRef(name=self.registry.agencies[r.agency].name, role=r.role) for r in source.agencies],
             "units": self.store.count_documents_by_filter(_and(_eq("document_id", source.id), _eq("chunk", 0))),
             "chunks": self.store.count_documents_by_filter(_eq("document_id", source.id)),
+            "last_changed": first[0].meta.get("last_changed", "") if first else "",
         }
 
     def sources(self) -> list[SourceView]:
@@ -144,8 +164,11 @@ class Lookup:
             self.store.filter_documents(_and(_eq("document_id", source.id), _eq("chunk", 0))),
             key=lambda d: d.meta["order"],
         )
+        meta = heads[0].meta if heads else {}
         return DocumentView(
             **self._source_view(source),
-            last_changed=heads[0].meta.get("last_changed", "") if heads else "",
+            last_changed_by=meta.get("last_changed_by", ""),
+            in_force=meta.get("in_force", ""),
+            ministries=meta.get("ministries", []),
             provisions=[_ref(d) for d in heads],
         )

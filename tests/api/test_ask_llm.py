@@ -25,6 +25,7 @@ def test_ask_answers_in_the_models_words_with_verbatim_quotes(
         response = httpx.post(f"{url}/ask", json={"question": QUESTION}, timeout=60)
         assert response.status_code == 200, response.text
         body = response.json()
+        page = httpx.get(f"{url}/answer", params={"q": QUESTION}, timeout=60).text
         llm.reply("Dette står ikke i kildene.")
         fallback = httpx.post(f"{url}/ask", json={"question": QUESTION}, timeout=60).json()
     assert set(body) == {"answer", "refused", "quotes", "sources", "generated_by"}
@@ -32,6 +33,9 @@ def test_ask_answers_in_the_models_words_with_verbatim_quotes(
     first = body["sources"][0]
     assert body["answer"] == f"{REPLY}\n\nKilder: [1] {first['citation']}"
     assert body["quotes"] and all(q["unit_id"] == first["id"] and q["text"] in first["text"] for q in body["quotes"])
+    # The ask page shows the model's words, says who wrote them, and keeps the verbatim quotes.
+    assert f'<p class="generated">{REPLY}</p>' in page and "Formulert av språkmodellen scripted-model" in page
+    assert '<ol class="results numbered">' in page and "<blockquote" in page
     (request,) = llm.requests
     assert QUESTION in request["messages"][1]["content"]
     assert f"[1] {first['citation']}\n{first['text']}" in request["messages"][1]["content"]

@@ -39,7 +39,8 @@ def test_meta_carries_citation_agencies_and_document(corpus_dir: Path) -> None:
     assert meta["citation"] == "helsepersonelloven § 21"
     assert meta["document_short_title"] == "hpl" and meta["kind"] == "lov" and meta["language"] == "nb"
     assert "Helsedirektoratet" in meta["agencies"]
-    assert meta["last_changed"] == "2025-01-01"
+    assert meta["last_changed"] == "2025-01-01" and meta["last_changed_by"].startswith("lov/2024-06-21-44")
+    assert meta["in_force"] and meta["ministries"] == ["Helse- og omsorgsdepartementet"]
 
 
 def test_gdpr_units_belong_to_the_gdpr(corpus_dir: Path) -> None:
@@ -50,4 +51,4 @@ def test_gdpr_units_belong_to_the_gdpr(corpus_dir: Path) -> None:
     assert first.meta["citation"] == "GDPR art. 35"
     assert first.meta["document_id"] == "32016R0679" and first.meta["source_id"] == "LOV-2018-06-15-38"
     assert first.meta["language"] == "nb" and first.meta["agencies"][0] == "Datatilsynet"
-    assert first.meta["last_changed"] == ""
+    assert first.meta["last_changed"] == "" and first.meta["in_force"] == "" and first.meta["ministries"] == []

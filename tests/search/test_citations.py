@@ -37,6 +37,8 @@ TABLE = [
     ("LOV-1999-07-02-64 § 29", f"{HPL}/§29"),
     ("pbrl § 3-2", f"{PBRL}/§3-2"),
     ("pbrl §3-2", f"{PBRL}/§3-2"),
+    ("pbrl. § 3-2", f"{PBRL}/§3-2"),
+    ("hpl. § 29 første ledd", f"{HPL}/§29"),
     ("pasient- og brukerrettighetsloven § 4-1", f"{PBRL}/§4-1"),
     ("pasient-  og brukerrettighetsloven § 3-2", f"{PBRL}/§3-2"),
     ("pasientrettighetsloven § 3-2 første ledd", f"{PBRL}/§3-2"),

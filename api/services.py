@@ -1,0 +1,34 @@
+"""The service objects the app builds at start-up, as FastAPI dependencies: the JSON API and the pages take the same
+searcher, lookup, answerer and analyzer, so a page shows exactly what the API returns."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from search.answer import Answerer
+from search.applicable import ApplicabilityAnalyzer
+from search.generated import GeneratedAnswerer
+from search.lookup import Lookup
+from search.searcher import Searcher
+
+
+def _searcher(request: Request) -> Searcher:
+    return request.app.state.searcher
+
+
+def _lookup(request: Request) -> Lookup:
+    return request.app.state.lookup
+
+
+def _answerer(request: Request) -> Answerer | GeneratedAnswerer:
+    return request.app.state.answerer
+
+
+def _analyzer(request: Request) -> ApplicabilityAnalyzer:
+    return request.app.state.analyzer
+
+
+SearcherDep = Annotated[Searcher, Depends(_searcher)]
+LookupDep = Annotated[Lookup, Depends(_lookup)]
+AnswererDep = Annotated[Answerer | GeneratedAnswerer, Depends(_answerer)]
+AnalyzerDep = Annotated[ApplicabilityAnalyzer, Depends(_analyzer)]
