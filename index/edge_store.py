@@ -612,10 +612,11 @@ class EdgeDocumentStore:
 
         The engine returns equal scores (common under RRF) in whatever order its threads finish, and when a group of
         equal scores straddles the limit, which of them come back differs between runs and processes. So the query
-        asks for twice ``top_k`` and drops the tied group at the end of a full answer: every point scoring above that
-        group is certainly in the answer. When too few are left, it asks again for more.
+        asks for a quarter more than ``top_k`` and drops the tied group at the end of a full answer: every point
+        scoring above that group is certainly in the answer. When too few are left, it asks again for more. (Asking
+        for twice ``top_k`` made a search 10 ms slower: every point comes back with its payload.)
         """
-        limit = 2 * max(top_k, 1)
+        limit = top_k + max(8, top_k // 4)
         while True:
             points = sorted(self._get_shard().query(request(limit)), key=lambda point: (-point.score, str(point.id)))
             if len(points) < limit:
