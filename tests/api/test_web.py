@@ -101,10 +101,6 @@ def visit(browser: Browser, server: str, shots: Path, axe: Axe) -> Iterator[Visi
     assert not visit.errors, visit.errors
 
 
-def _path(page: Page) -> str:
-    return unquote(re.sub(r"^https?://[^/]+", "", page.url))
-
-
 def _wait_for_path(page: Page, path: str) -> None:
     """Until the page shows `path` (and query, fragment), compared decoded: «§» travels as %C2%A7."""
     page.wait_for_url(lambda url: unquote(re.sub(r"^https?://[^/]+", "", url)) == path)
