@@ -158,7 +158,7 @@ def test_a_sentence_ending_in_a_colon_is_quoted_with_its_list(answerer: Answerer
         "Hva har pasienten rett til å få informasjon om innen 10 virkedager etter at spesialisthelsetjenesten har mottatt henvisningen?"
     )
     quote = next(q for q in answer.quotes if q.unit_id == "LOV-1999-07-02-63/§2-2a")
-    assert quote.text.startswith("Innen 10 virkedager") and quote.text.endswith(":") is False
+    assert quote.text.startswith("Innen 10 virkedager") and not quote.text.endswith(":")
     assert "\nb. det fastsatte tidspunktet for oppstart av helsehjelpen\n" in quote.text
     assert quote.text in {s.id: s.text for s in answer.sources}[quote.unit_id]
 
