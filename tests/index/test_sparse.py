@@ -1,6 +1,6 @@
 from haystack import Document
 
-from index.sparse import SparseDocumentEmbedder, SparseTextEmbedder, document_vector, query_vector, stems, term_id
+from index.sparse import SparseDocumentEmbedder, SparseTextEmbedder, document_vector, grams, query_vector, stems, term_id
 
 
 def test_norwegian_inflections_share_a_stem_and_stop_words_go() -> None:
@@ -26,7 +26,30 @@ def test_query_matches_norwegian_and_english_passages() -> None:
     assert set(document_vector("patient records", "en").indices) <= query
 
 
+def test_a_compound_shares_grams_with_its_parts() -> None:
+    compound = set(document_vector("journaldata", "nb").indices)
+    parts = set(query_vector("journal og data").indices)
+    assert term_id("#journ") in compound & parts
+    assert not set(query_vector("journal og data").indices) & {term_id(s) for s in stems("journaldata", "nb")}
+    assert grams("KI er data", "nb") == []
+
+
+def test_heading_terms_weigh_more_than_body_terms() -> None:
+    in_heading = dict(zip(*_vector("helsepersonelloven § 29. Taushetsplikt\n\nOpplysninger kan gis."), strict=True))
+    in_body = dict(zip(*_vector("helsepersonelloven § 29\n\nTaushetsplikt gjelder. Opplysninger kan gis."), strict=True))
+    stem = term_id(stems("taushetsplikt", "nb")[0])
+    assert in_heading[stem] > in_body[stem]
+
+
+def _vector(text: str) -> tuple[list[int], list[float]]:
+    vector = document_vector(text, "nb")
+    return vector.indices, vector.values
+
+
 def test_components_embed_by_document_language() -> None:
-    docs = SparseDocumentEmbedder().run([Document(content="Pasientens rett", meta={"language": "nb"})])["documents"]
-    assert docs[0].sparse_embedding is not None and len(docs[0].sparse_embedding.indices) == 2
-    assert SparseTextEmbedder().run("taushetsplikt")["sparse_embedding"].values == [1.0]
+    nb = SparseDocumentEmbedder().run([Document(content="Pasientens rett", meta={"language": "nb"})])["documents"]
+    en = SparseDocumentEmbedder().run([Document(content="Pasientens rett", meta={"language": "en"})])["documents"]
+    assert nb[0].sparse_embedding is not None and en[0].sparse_embedding is not None
+    assert term_id("pasient") in nb[0].sparse_embedding.indices
+    assert term_id("pasient") not in en[0].sparse_embedding.indices
+    assert set(SparseTextEmbedder().run("taushetsplikt")["sparse_embedding"].values) == {1.0}
