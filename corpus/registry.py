@@ -17,7 +17,9 @@ from typing import Annotated, Literal, TypeVar
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, ValidationError, field_validator
 
-Kind = Literal["lov", "forskrift", "eu-forordning", "eu-direktiv", "veileder"]
+# «konvensjon» is a unit's kind, not a source's: a treaty an act carries in an annex (likestillings- og
+# diskrimineringsloven's UN convention), which binds as the act's annex but is not its operative text.
+Kind = Literal["lov", "forskrift", "eu-forordning", "eu-direktiv", "veileder", "konvensjon"]
 Language = Literal["nb", "nn", "en"]
 Format = Literal[
     "lovdata-xml", "eurlex-html", "oj-pdf", "eu-markdown", "eu-json", "mdcg-markdown", "guidance-text", "html-page"
@@ -94,6 +96,8 @@ class Source(BaseModel, frozen=True, extra="forbid"):
     licence: Text
     attribution: Text
     agencies: tuple[AgencyRole, ...] = Field(min_length=1)
+    # A page about the guidance service and the agencies (whom to ask, the coordination project), not about a rule.
+    about_service: bool = False
 
     @field_validator("file")
     @classmethod

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from corpus.registry import Kind, Language
+
 
 @dataclass(frozen=True)
 class DocumentInfo:
@@ -40,6 +42,9 @@ class Unit:
     location: str = ""
     # False for long guidance documents without legal units: a hit then shows its own section, not the whole document.
     whole: bool = True
+    # Set when the unit differs from its document: a convention article annexed to an act, in its own language.
+    kind: Kind | None = None
+    language: Language | None = None
 
     @property
     def text(self) -> str:

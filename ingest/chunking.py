@@ -43,6 +43,14 @@ def citation(source: Source, unit: Unit) -> str:
     return f"{cited} ({unit.location})" if unit.location else cited
 
 
+def _secondary(unit: Unit, owner: Source) -> str:
+    """Why a unit ranks below the operative law unless a query asks for it: «convention» for a treaty an act carries in
+    an annex, «service» for a page about the guidance service; empty for the law itself."""
+    if unit.kind == "konvensjon":
+        return "convention"
+    return "service" if owner.about_service else ""
+
+
 def to_documents(
     unit: Unit,
     info: DocumentInfo,
@@ -79,8 +87,9 @@ def to_documents(
                 "document_id": owner.id,
                 "document_title": owner.title,
                 "document_short_title": owner.short_title,
-                "kind": owner.kind,
-                "language": origin.language,
+                "kind": unit.kind or owner.kind,
+                "secondary": _secondary(unit, owner),
+                "language": unit.language or origin.language,
                 # Lovdata's key information (consolidation date, in force, ministry) belongs to the Norwegian act,
                 # not to EU text carried inside it.
                 "last_changed": info.last_changed if owner.id == info.id else "",

@@ -6,6 +6,7 @@ amendment notes, footnotes) is Lovdata-specific and no library knows it, so it i
 
 import re
 import tarfile
+from dataclasses import dataclass
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,7 @@ EMBEDDED_EU_ACTS = {"gdpr": ("32016R0679", "art")}
 
 _OUT_OF_TEXT = {"changesToParent", "footnotes", "footnote", "footnotereference", "legalArticleHeader"}
 _PARAGRAPH_CLASSES = {"legalP", "numberedLegalP", "defaultP"}
+_ANNEX = re.compile(r"Vedlegg\s+(\w+)")
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 
@@ -91,11 +93,38 @@ def _unit_id(legacy_id: str, data_name: str) -> tuple[str, str]:
     return f"{legacy_id}/{data_name}", legacy_id
 
 
-def _label(article: etree._Element, data_name: str) -> str:
+@dataclass(frozen=True)
+class Annex:
+    """A «Vedlegg» section: its number, and what the heading says it holds (a convention; its authentic English text)."""
+
+    number: str
+    kind: str | None
+    language: str | None
+
+
+def _annex(article: etree._Element) -> Annex | None:
+    for section in article.iterancestors("section"):
+        head = next((c for c in section if isinstance(c.tag, str) and re.fullmatch(r"h[1-6]", c.tag)), None)
+        if head is not None and (match := _ANNEX.match(_text(head))):
+            heading = _text(head)
+            return Annex(
+                number=match.group(1),
+                kind="konvensjon" if re.search(r"konvensjon|convention", heading, re.I) else None,
+                language="en" if re.search(r"engelsk tekst|english text", heading, re.I) else None,
+            )
+    return None
+
+
+def _label(article: etree._Element, data_name: str, annex: Annex | None) -> str:
+    """«§ 29»; «art. 9» for the GDPR it carries; «vedlegg 1 art. 10» for an annexed convention's article, which a
+    bare «Art 10» would pass off as the act's own."""
     value = article.xpath('./*[contains(@class,"legalArticleHeader")]//*[contains(@class,"legalArticleValue")]')
     printed = _text(value[0]) if value else data_name
     if data_name.partition("/")[0] in EMBEDDED_EU_ACTS and (number := re.search(r"\d+", printed)):
         return f"art. {number.group(0)}"
+    if annex is not None:
+        article_number = re.fullmatch(r"Art\.?\s*(\w+)", printed)
+        return f"vedlegg {annex.number} " + (f"art. {article_number.group(1)}" if article_number else printed)
     return printed
 
 
@@ -147,11 +176,12 @@ def parse_lovdata(data: bytes, origin: str) -> ParsedDocument:
         title = article.xpath('./*[contains(@class,"legalArticleHeader")]//*[contains(@class,"legalArticleTitle")]')
         own_notes = [n for n in article.xpath('.//*[contains(@class,"footnotereference")]')
                      if n.xpath('ancestor::article[contains(concat(" ",@class," ")," legalArticle ")][1]')[0] is article]
+        annex = _annex(article)
         units.append(
             Unit(
                 id=unit_id,
                 document_id=document_id,
-                label=_label(article, data_name),
+                label=_label(article, data_name, annex),
                 title=_text(title[0]) if title else "",
                 paragraphs=_paragraphs(article),
                 url=LOVDATA_BASE + (article.get("data-lovdata-url") or f"{info.dokid}/{data_name}"),
@@ -161,6 +191,8 @@ def parse_lovdata(data: bytes, origin: str) -> ParsedDocument:
                 footnotes=tuple(
                     footnotes[c] for n in own_notes if (c := n.get("data-unique-footnote-counter")) in footnotes
                 ),
+                kind=annex.kind if annex else None,
+                language=annex.language if annex else None,
             )
         )
     return ParsedDocument(info=info, units=tuple(units), warnings=tuple(warnings))

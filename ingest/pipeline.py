@@ -26,7 +26,7 @@ from ingest.failures import ReadFailure
 from ingest.readers import READERS, read_source
 
 # Bump when parsing or chunking changes, so unchanged files are re-indexed all the same.
-INGEST_VERSION = "5"
+INGEST_VERSION = "7"
 
 
 @dataclass

@@ -1,9 +1,11 @@
-"""Query expansion: the query in the other language (glossary), the sources it names, and its subjects."""
+"""Query expansion: the query in the other language (glossary), the sources it names, its subjects, and the
+secondary texts it asks for."""
 
 from haystack import component
 
 from corpus.glossary import Glossary
 from search.citations import CitationParser
+from search.secondary import SecondaryMatcher
 from search.subjects import SubjectMatcher
 
 
@@ -18,8 +20,11 @@ class QueryExpander:
         self.glossary = glossary
         self.citations = citations
         self.subjects = subjects
+        self.secondary = SecondaryMatcher()
 
-    @component.output_types(queries=list[str], sparse_text=str, focus=list[str], subjects=list[list[str]])
+    @component.output_types(
+        queries=list[str], sparse_text=str, focus=list[str], subjects=list[list[str]], asked_secondary=list[str]
+    )
     def run(self, text: str) -> dict[str, list[str] | str | list[list[str]]]:
         translated = self.glossary.translate(text)
         queries = [text, translated] if translated else [text]
@@ -28,4 +33,5 @@ class QueryExpander:
             "sparse_text": " ".join(queries),
             "focus": [source.id for source in self.citations.sources_named(text)],
             "subjects": [list(subject.units) for subject in self.subjects.match(text)],
+            "asked_secondary": self.secondary.asked(text),
         }

@@ -10,6 +10,10 @@ RRF_K = 60
 # Recitals explain; articles bind. A recital's fused score is scaled by this, so the operative provision it explains
 # ranks above it (tuned on the dev set, where 1 of 221 gold units is a recital).
 RECITAL_WEIGHT = 0.5
+# Texts that rank below the law unless the query asks for them by name (search/secondary.py): the conventions an act
+# carries in an annex, and the pages about the guidance service, which are about AI in general and so match any
+# question that mentions AI.
+SECONDARY_WEIGHTS = {"convention": 0.5, "service": 0.5}
 # Weight of the list searched within a subject's provisions (subjects.toml) against the open searches' 1.0; 0.5,
 # 1.5 and 2.0 scored lower on the dev set.
 SUBJECT_WEIGHT = 1.0
@@ -33,12 +37,14 @@ class FusedHybridRetriever:
         retriever: Any,
         rrf_k: int = RRF_K,
         recital_weight: float = RECITAL_WEIGHT,
+        secondary_weights: dict[str, float] = SECONDARY_WEIGHTS,
         subject_weight: float = SUBJECT_WEIGHT,
         max_subjects: int = MAX_SUBJECTS,
     ) -> None:
         self.retriever = retriever
         self.rrf_k = rrf_k
         self.recital_weight = recital_weight
+        self.secondary_weights = secondary_weights
         self.subject_weight = subject_weight
         self.max_subjects = max_subjects
 
@@ -49,6 +55,7 @@ class FusedHybridRetriever:
         query_sparse_embedding: SparseEmbedding,
         focus: list[str] | None = None,
         subjects: list[list[str]] | None = None,
+        asked_secondary: list[str] | None = None,
         filters: dict[str, Any] | None = None,
         top_k: int = 10,
     ) -> dict[str, list[Document]]:
@@ -57,6 +64,7 @@ class FusedHybridRetriever:
             scopes.append((_and(filters, {"field": "meta.document_id", "operator": "in", "value": focus}), 1.0))
         for units in (subjects or [])[: self.max_subjects]:
             scopes.append((_and(filters, {"field": "meta.unit_id", "operator": "in", "value": units}), self.subject_weight))
+        secondary_weights = {name: w for name, w in self.secondary_weights.items() if name not in (asked_secondary or ())}
         scores: dict[str, float] = {}
         best: dict[str, Document] = {}
         for embedding in query_embeddings:
@@ -71,7 +79,9 @@ class FusedHybridRetriever:
                         ranked.append(unit_id)
                         best.setdefault(unit_id, document)
                 for rank, unit_id in enumerate(ranked):
-                    weight = self.recital_weight if best[unit_id].meta["label"].startswith("recital") else 1.0
+                    meta = best[unit_id].meta
+                    weight = self.recital_weight if meta["label"].startswith("recital") else 1.0
+                    weight *= secondary_weights.get(meta.get("secondary", ""), 1.0)
                     scores[unit_id] = scores.get(unit_id, 0.0) + scope_weight * weight / (self.rrf_k + rank + 1)
         order = sorted(scores, key=scores.__getitem__, reverse=True)
         return {"documents": [replace(best[u], score=scores[u]) for u in order]}

@@ -64,6 +64,7 @@ def build_pipeline(store: DocumentStore, settings: Settings, registry: Registry,
         pipeline.connect("expander.sparse_text", "sparse.text")
         pipeline.connect("expander.focus", "retriever.focus")
         pipeline.connect("expander.subjects", "retriever.subjects")
+        pipeline.connect("expander.asked_secondary", "retriever.asked_secondary")
         pipeline.connect("embedder.embeddings", "retriever.query_embeddings")
         pipeline.connect("sparse.sparse_embedding", "retriever.query_sparse_embedding")
         pipeline.connect("retriever.documents", "units.documents")

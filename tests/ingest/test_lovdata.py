@@ -66,6 +66,16 @@ def test_gdpr_inside_personopplysningsloven_becomes_gdpr_units(corpus_dir: Path)
     assert any(u.id == "LOV-2018-06-15-38/§1" for u in pol.units)
 
 
+def test_an_annexed_convention_is_read_as_one_in_its_own_language(corpus_dir: Path) -> None:
+    ldl = _one(corpus_dir / "lovdata-xml/gjeldende-lover/nl-20170616-051.xml")
+    units = {u.id: u for u in ldl.units}
+    english, norwegian, own = units["LOV-2017-06-16-51/rdke/a1"], units["LOV-2017-06-16-51/rdkn/a1"], units["LOV-2017-06-16-51/§1"]
+    assert (english.label, english.kind, english.language) == ("vedlegg 1 art. 1", "konvensjon", "en")
+    assert english.text.startswith("1. In this Convention, the term «racial discrimination»")
+    assert (norwegian.label, norwegian.kind, norwegian.language) == ("vedlegg 2 art. 1", "konvensjon", None)
+    assert (own.label, own.kind, own.language) == ("§ 1", None, None)
+
+
 def test_all_current_acts_and_regulations_parse(corpus_dir: Path) -> None:
     for folder, count in (("gjeldende-lover", 32), ("gjeldende-sentrale-forskrifter", 18)):
         parsed = list(read_lovdata(corpus_dir / "lovdata-xml" / folder))
