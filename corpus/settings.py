@@ -36,6 +36,11 @@ class Settings(BaseSettings):
     llm_model: str = Field("gpt-4o-mini", description="Chat model asked at llm_url.")
     llm_api_key: SecretStr | None = Field(None, description="Bearer key for llm_url; keyless local servers need none.")
     llm_timeout: float = Field(20.0, gt=0, description="Seconds to wait for the model before answering extractively.")
+    reranker_model: str | None = Field(
+        None,
+        description="Cross-encoder that reorders the best fused hits (e.g. BAAI/bge-reranker-v2-m3, a name or a path); unset, none.",
+    )
+    reranker_depth: int = Field(30, ge=1, le=100, description="How many of the best fused hits the cross-encoder reorders.")
     host: str = "127.0.0.1"
     port: int = 8000
 

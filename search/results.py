@@ -34,6 +34,8 @@ class SearchResult(BaseModel):
     url: str
     agencies: list[AgencyRef]
     score: float | None = None
+    # The cross-encoder's score, when one reordered the hits (HJEMMEL_RERANKER_MODEL).
+    rerank_score: float | None = None
 
     @classmethod
     def from_document(cls, document: Document) -> "SearchResult":
@@ -53,4 +55,5 @@ class SearchResult(BaseModel):
             url=meta["url"],
             agencies=[AgencyRef(**a) for a in meta.get("agency_roles", [])],
             score=document.score,
+            rerank_score=meta.get("rerank_score"),
         )

@@ -16,6 +16,7 @@ from search.expansion import QueryExpander
 from search.fusion import FusedHybridRetriever
 from search.filters import SearchFilters, to_haystack
 from search.lookup import Lookup
+from search.reranking import CrossEncoderReorder
 from search.results import SearchResult
 from search.subjects import SubjectMatcher
 
@@ -49,7 +50,8 @@ SearchMode = Literal["hybrid", "expanded", "plain-hybrid", "dense", "sparse"]
 def build_pipeline(store: DocumentStore, settings: Settings, registry: Registry, mode: SearchMode = "hybrid") -> Pipeline:
     """`hybrid` expands the query (other language, named sources, subjects) and fuses several searches; `expanded` is
     the same without the subject index; `plain-hybrid` is one dense + sparse search fused in Qdrant; `dense` and
-    `sparse` are single-vector baselines for evaluation.
+    `sparse` are single-vector baselines for evaluation. With a reranker configured, `hybrid` and `expanded` end with
+    it.
     """
     pipeline = Pipeline()
     pipeline.add_component("units", OneHitPerUnit())
@@ -68,6 +70,9 @@ def build_pipeline(store: DocumentStore, settings: Settings, registry: Registry,
         pipeline.connect("embedder.embeddings", "retriever.query_embeddings")
         pipeline.connect("sparse.sparse_embedding", "retriever.query_sparse_embedding")
         pipeline.connect("retriever.documents", "units.documents")
+        if settings.reranker_model:
+            pipeline.add_component("reranker", CrossEncoderReorder(settings.reranker_model, settings.reranker_depth))
+            pipeline.connect("units.documents", "reranker.documents")
         return pipeline
     pipeline.add_component("retriever", retriever(store, "hybrid" if mode == "plain-hybrid" else mode))
     pipeline.connect("retriever.documents", "units.documents")
@@ -96,6 +101,7 @@ class Searcher:
     ) -> None:
         self.store = store
         self.registry = registry
+        self.settings = settings
         self.lookup = Lookup(store, registry)
         self.citations = CitationParser(registry)
         self.pipelines = {mode: build_pipeline(store, settings, registry, mode) for mode in modes}
@@ -118,13 +124,18 @@ class Searcher:
         haystack_filters = to_haystack(filters, self.registry)
         cited = self.cited(query, haystack_filters)
         pipeline = self.pipelines[mode]
+        reranked = "reranker" in pipeline.graph.nodes
+        depth = max(top_k, self.settings.reranker_depth) if reranked else top_k
         inputs: dict[str, dict] = {
-            "retriever": {"filters": haystack_filters, "top_k": max(top_k, MIN_DEPTH) * OVERFETCH},
-            "units": {"top_k": top_k},
+            "retriever": {"filters": haystack_filters, "top_k": max(depth, MIN_DEPTH) * OVERFETCH},
+            "units": {"top_k": depth},
         }
+        if reranked:
+            inputs["reranker"] = {"query": query, "top_k": top_k}
         for name in ("expander",) if mode in ("hybrid", "expanded") else ("embedder", "sparse"):
             if name in pipeline.graph.nodes:
                 inputs[name] = {"text": query}
-        found = [SearchResult.from_document(d) for d in pipeline.run(inputs)["units"]["documents"]]
+        output = pipeline.run(inputs)
+        found = [SearchResult.from_document(d) for d in output["reranker" if reranked else "units"]["documents"]]
         seen = {r.id for r in cited}
         return (cited + [r for r in found if r.id not in seen])[:top_k]
