@@ -3,9 +3,11 @@
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -43,13 +45,19 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(settings: Settings, **env: str) -> Iterator[str]:
-    """A `hjemmel serve` process over the settings' index, with `env` added to its environment, until the block ends."""
+def serving(settings: Settings, log: Path | None = None, **env: str) -> Iterator[str]:
+    """A `hjemmel serve` process over the settings' index, with `env` added to its environment, until the block ends.
+
+    Its output goes to the file `log` (a temporary one by default): a pipe nobody reads would fill with the
+    request log and stall the server.
+    """
     port = _free_port()
+    log = log or Path(tempfile.mkstemp(prefix="hjemmel-serve-", suffix=".log")[1])
+    output = log.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "api", "serve"],
         env=hjemmel_env(settings, HJEMMEL_PORT=str(port), **env),
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -57,7 +65,7 @@ def serving(settings: Settings, **env: str) -> Iterator[str]:
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"server exited: {process.stdout.read() if process.stdout else ''}")
+            pytest.fail(f"server exited: {log.read_text()}")
         try:
             if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
                 break
@@ -71,6 +79,7 @@ def serving(settings: Settings, **env: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+        output.close()
 
 
 @pytest.fixture(scope="session")
