@@ -52,6 +52,9 @@ def declare_problem_json(schema: dict) -> None:
     generated clients parse errors as errors."""
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
+            if "requestBody" in operation:
+                # FastAPI's answer to a body it cannot decode (not UTF-8); malformed JSON is a 422.
+                operation["responses"].setdefault("400", {"description": "The request body could not be read"})
             for status, response in operation.get("responses", {}).items():
                 if status[:1] in "45":
                     response["content"] = {PROBLEM: {"schema": {"$ref": PROBLEM_REF}}}

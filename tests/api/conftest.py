@@ -45,8 +45,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(settings: Settings, log: Path | None = None, **env: str) -> Iterator[str]:
-    """A `hjemmel serve` process over the settings' index, with `env` added to its environment, until the block ends.
+def serving(settings: Settings, log: Path | None = None, up: tuple[str, int] = ("/healthz", 200), **env: str) -> Iterator[str]:
+    """A `hjemmel serve` process over the settings' index, with `env` added to its environment, until the block ends;
+    it is up when the path `up[0]` answers with the status `up[1]`.
 
     Its output goes to the file `log` (a temporary one by default): a pipe nobody reads would fill with the
     request log and stall the server.
@@ -67,10 +68,11 @@ def serving(settings: Settings, log: Path | None = None, **env: str) -> Iterator
         if process.poll() is not None:
             pytest.fail(f"server exited: {log.read_text()}")
         try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+            if httpx.get(f"{url}{up[0]}", timeout=2).status_code == up[1]:
                 break
         except httpx.TransportError:
-            time.sleep(0.5)
+            pass
+        time.sleep(0.5)
     else:
         process.kill()
         pytest.fail("server did not become ready in 180 s")
@@ -83,8 +85,14 @@ def serving(settings: Settings, log: Path | None = None, **env: str) -> Iterator
 
 
 @pytest.fixture(scope="session")
-def server(index_settings: Settings) -> Iterator[str]:
-    with serving(index_settings) as url:
+def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What the session's server writes: its JSON log lines."""
+    return tmp_path_factory.mktemp("server") / "serve.log"
+
+
+@pytest.fixture(scope="session")
+def server(index_settings: Settings, server_log: Path) -> Iterator[str]:
+    with serving(index_settings, log=server_log) as url:
         yield url
 
 
