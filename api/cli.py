@@ -57,6 +57,8 @@ def ingest(
         store = open_store(settings)
     except IndexLockedError as exc:
         _fail(str(exc))
+    if progress:
+        typer.echo("hjemmel ingest: model: preparing the embedding model (the first run converts it, ~10 s)", err=True)
     ingestor = Ingestor(store, get_registry(), settings)
     report = ingestor.run(corpus_dir, progress=progress, only=set(source) or None, prune=prune)
     ingestor.close()
