@@ -30,6 +30,7 @@ from search.lookup import DocumentView, SourceView, UnitView
 from search.results import SearchResult
 from search.searcher import Searcher
 
+
 class SearchRequest(BaseModel):
     query: WordyText = Field(min_length=1, max_length=2000, examples=["Kan helsepersonell gi pasientopplysninger til en KI-leverandør?"])
     top_k: int = Field(10, ge=1, le=100)
