@@ -28,8 +28,6 @@ from ingest.readers import READERS, read_source
 
 # Bump when parsing or chunking changes, so unchanged files are re-indexed all the same.
 INGEST_VERSION = "4"
-# Chunks embedded and written per pipeline run: the progress bar moves this often.
-WRITE_BATCH = 64
 
 
 @dataclass
@@ -97,6 +95,10 @@ def _content(path: Path) -> bytes:
         files = sorted(p for p in path.rglob("*") if p.is_file())
         return b"".join(p.relative_to(path).as_posix().encode() + b"\0" + p.read_bytes() for p in files)
     return path.read_bytes()
+
+
+# Chunks embedded and written per pipeline run: the progress bar moves this often.
+WRITE_BATCH = 64
 
 
 @dataclass
