@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from corpus.registry import get_registry
-from corpus.settings import get_settings
-from index.edge_store import IndexLockedError
+from corpus.settings import Settings, get_settings
+from index.lock import IndexLockedError, ensure_unlocked
 from search.filters import SearchFilters, UnknownFilterValue
 
 if TYPE_CHECKING:
@@ -25,6 +25,15 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _refuse_if_locked(settings: Settings) -> None:
+    """Checked before torch, Haystack and the model load (seconds), so a second process is refused at once."""
+    if settings.qdrant_url is None:
+        try:
+            ensure_unlocked(settings.index_dir)
+        except IndexLockedError as exc:
+            _fail(str(exc))
+
+
 @app.command()
 def ingest(
     corpus: Annotated[Path | None, typer.Option(help="Corpus folder (default: HJEMMEL_CORPUS_DIR).")] = None,
@@ -33,9 +42,6 @@ def ingest(
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
     """Index every registry source found in the corpus folder; unchanged documents are skipped."""
-    from index.store import open_store
-    from ingest.pipeline import Ingestor
-
     settings = get_settings()
     corpus_dir = corpus or settings.corpus_dir
     if not corpus_dir.is_dir():
@@ -43,10 +49,16 @@ def ingest(
     unknown = [s for s in source if s not in get_registry().sources]
     if unknown:
         _fail(f"not in the registry: {', '.join(unknown)}")
+    _refuse_if_locked(settings)
+    from index.store import open_store
+    from ingest.pipeline import Ingestor
+
     try:
         store = open_store(settings)
     except IndexLockedError as exc:
         _fail(str(exc))
+    if progress:
+        typer.echo("hjemmel ingest: model: preparing the embedding model (the first run converts it, ~10 s)", err=True)
     ingestor = Ingestor(store, get_registry(), settings)
     report = ingestor.run(corpus_dir, progress=progress, only=set(source) or None, prune=prune)
     ingestor.close()
@@ -101,10 +113,11 @@ def search(
 
 def _open_searcher() -> tuple["DocumentStore", "Searcher"]:
     """The index and a warmed Searcher; imported here, not at the top, so `hjemmel --help` stays fast."""
+    settings = get_settings()
+    _refuse_if_locked(settings)
     from index.store import open_store
     from search.searcher import Searcher
 
-    settings = get_settings()
     try:
         store = open_store(settings)
     except IndexLockedError as exc:
@@ -121,9 +134,9 @@ def ask(
 
     With HJEMMEL_LLM_URL set, a language model phrases the answer from the same provisions.
     """
+    store, searcher = _open_searcher()
     from search.generated import build_answerer
 
-    store, searcher = _open_searcher()
     result = build_answerer(searcher, get_settings()).answer(question)
     store.close()
     typer.echo(json.dumps(result.model_dump(), ensure_ascii=False, indent=2) if as_json else result.answer)
@@ -136,11 +149,15 @@ def applicable(
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Which laws and regulations apply to an AI project, why, and which agencies to ask what."""
-    from search.applicable import ApplicabilityAnalyzer
-
     store, searcher = _open_searcher()
-    result = ApplicabilityAnalyzer(searcher, get_registry()).analyze(description, flag or None)
-    store.close()
+    from search.applicable import ApplicabilityAnalyzer, UnknownFlag
+
+    try:
+        result = ApplicabilityAnalyzer(searcher, get_registry()).analyze(description, flag or None)
+    except UnknownFlag as exc:
+        _fail(str(exc))
+    finally:
+        store.close()
     if as_json:
         typer.echo(json.dumps(result.model_dump(), ensure_ascii=False, indent=2))
         return
@@ -157,18 +174,27 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Default: HJEMMEL_HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Default: HJEMMEL_PORT.")] = None,
 ) -> None:
-    """Serve the HTTP API (OpenAPI at /docs). The server owns the index while it runs."""
+    """Serve the HTTP API (OpenAPI at /docs). The server owns the index while it runs; it logs one JSON object a
+    line, each request with its id."""
+    settings = get_settings()
+    _refuse_if_locked(settings)
     import uvicorn
 
     from api.http import create_app
+    from api.observability import log_config
     from index.store import open_store
 
-    settings = get_settings()
     try:
         store = open_store(settings)
     except IndexLockedError as exc:
         _fail(str(exc))
-    uvicorn.run(create_app(settings, store), host=host or settings.host, port=port or settings.port)
+    uvicorn.run(
+        create_app(settings, store),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_config=log_config(),
+        access_log=False,  # RequestObservation logs each request, with its id and route
+    )
 
 
 @corpus_app.command("download")

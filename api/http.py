@@ -14,23 +14,25 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import web
+from api.observability import install_observability
+from api.problems import Problem, declare_problem_json, extend_openapi, problem
+from api.security import install_security
 from api.services import AnalyzerDep, AnswererDep, LookupDep, SearcherDep
+from api.text_fields import WordyText
 from corpus.registry import get_registry
 from corpus.settings import Settings, get_settings
 from index.store import DocumentStore, open_store
 from search.answer import Answer
-from search.applicable import Applicability, ApplicabilityAnalyzer
+from search.applicable import Applicability, ApplicabilityAnalyzer, UnknownFlag
 from search.filters import SearchFilters, UnknownFilterValue
 from search.generated import build_answerer
 from search.lookup import DocumentView, SourceView, UnitView
 from search.results import SearchResult
 from search.searcher import Searcher
 
-PROBLEM = "application/problem+json"
-
 
 class SearchRequest(BaseModel):
-    query: str = Field(min_length=1, max_length=2000, examples=["Kan helsepersonell gi pasientopplysninger til en KI-leverandør?"])
+    query: WordyText = Field(min_length=1, max_length=2000, examples=["Kan helsepersonell gi pasientopplysninger til en KI-leverandør?"])
     top_k: int = Field(10, ge=1, le=100)
     filters: SearchFilters | None = None
 
@@ -40,12 +42,12 @@ class SearchResponse(BaseModel):
 
 
 class AskRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=2000, examples=["Kan vi dele journaldata med en KI-leverandør?"])
+    question: WordyText = Field(min_length=1, max_length=2000, examples=["Kan vi dele journaldata med en KI-leverandør?"])
     filters: SearchFilters | None = None
 
 
 class ApplicableRequest(BaseModel):
-    description: str = Field(
+    description: WordyText = Field(
         min_length=1,
         max_length=5000,
         examples=["Vi vil bruke journaldata til å trene en modell som varsler forverring hos hjertesviktpasienter."],
@@ -56,20 +58,6 @@ class ApplicableRequest(BaseModel):
 class Health(BaseModel):
     status: str
     points: int
-
-
-class Problem(BaseModel):
-    """RFC 9457 problem details."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-
-
-def _problem(status: int, title: str, detail: str) -> JSONResponse:
-    body = Problem(title=title, status=status, detail=detail).model_dump()
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
 def create_app(settings: Settings | None = None, store: DocumentStore | None = None) -> FastAPI:
@@ -98,16 +86,20 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
 
     @app.exception_handler(StarletteHTTPException)
     async def http_problem(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _problem(exc.status_code, HTTPStatus(exc.status_code).phrase, str(exc.detail))
+        return problem(exc.status_code, HTTPStatus(exc.status_code).phrase, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def validation_problem(_: Request, exc: RequestValidationError) -> JSONResponse:
         detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
-        return _problem(422, "Invalid request", detail)
+        return problem(422, "Invalid request", detail)
 
     @app.exception_handler(UnknownFilterValue)
     async def filter_problem(_: Request, exc: UnknownFilterValue) -> JSONResponse:
-        return _problem(422, "Unknown filter value", str(exc))
+        return problem(422, "Unknown filter value", str(exc))
+
+    @app.exception_handler(UnknownFlag)
+    async def flag_problem(_: Request, exc: UnknownFlag) -> JSONResponse:
+        return problem(422, "Unknown flag", str(exc))
 
     @app.post("/search", response_model=SearchResponse)
     def search(body: SearchRequest, searcher: SearcherDep) -> SearchResponse:
@@ -168,4 +160,8 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
 
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
+    keys = tuple(key.get_secret_value() for key in settings.api_keys)
+    install_security(app, keys, settings.cors_origins, settings.rate_limit, settings.max_body_bytes)
+    install_observability(app)
+    extend_openapi(app, declare_problem_json)
     return app

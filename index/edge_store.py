@@ -6,7 +6,6 @@ swap one for the other: same vector names (``text-dense`` / ``text-sparse`` with
 the same ``_query_*`` methods the retrievers call.
 """
 
-import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -53,6 +52,8 @@ from qdrant_edge import (
     UpdateOperation,
 )
 
+from index.lock import IndexLockedError, lock_holder
+
 logger = logging.getLogger(__name__)
 
 # Values a Qdrant server applies when qdrant-haystack leaves them unset; the twin must use the same ones to rank alike.
@@ -63,41 +64,8 @@ _SCROLL_PAGE = 10_000
 _Condition = FieldCondition | Filter
 
 
-class IndexLockedError(RuntimeError):
-    """The engine allows one process per index folder; this says which folder and what to do, in one line."""
-
-    def __init__(self, path: Path, pid: int | None = None) -> None:
-        self.path = path
-        self.pid = pid
-        holder = f" (pid {pid})" if pid else ""
-        super().__init__(
-            f"index {path} is in use by another process{holder}, e.g. the API server (one process per index); "
-            "stop it or set HJEMMEL_INDEX_DIR to another folder"
-        )
-
-
 class EdgeStoreError(QdrantStoreError):
     """Subclasses QdrantStoreError so callers that catch the server store's errors catch ours too."""
-
-
-def _lock_holder(wal_dir: Path) -> int | None:
-    """Best-effort pid of the process holding the engine's flock on ``wal/`` (Linux /proc/locks), for the message."""
-    try:
-        st = wal_dir.stat()
-        lines = Path("/proc/locks").read_text().splitlines()
-    except OSError:
-        return None
-    for line in lines:
-        fields = line.split()
-        if len(fields) < 6 or "FLOCK" not in fields:
-            continue
-        try:
-            major, minor, inode = fields[5].split(":")
-            if (int(inode), int(major, 16), int(minor, 16)) == (st.st_ino, os.major(st.st_dev), os.minor(st.st_dev)):
-                return int(fields[4])
-        except ValueError:
-            continue
-    return None
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -328,7 +296,7 @@ class EdgeDocumentStore:
         except Exception as e:
             # The engine raises a bare Exception; its WAL flock failing shows as "Kind(WouldBlock)".
             if "WouldBlock" in str(e):
-                raise IndexLockedError(self._key, _lock_holder(self._key / "wal")) from e
+                raise IndexLockedError(self._key, lock_holder(self._key / "wal")) from e
             raise
         return shard
 

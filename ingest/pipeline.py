@@ -7,6 +7,7 @@ changed file, a run killed half-way) is written again, and stale chunks are dele
 
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,12 +79,36 @@ def _eq(field_name: str, value: object) -> dict:
     return {"field": f"meta.{field_name}", "operator": "==", "value": value}
 
 
+def _size(path: Path) -> int:
+    """Bytes on disk of a source's file or folder; 0 when missing (reading then reports it)."""
+    try:
+        if path.is_dir():
+            return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _content(path: Path) -> bytes:
     """The bytes that decide whether a source changed; a folder source (one file per article) hashes all its files."""
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file())
         return b"".join(p.relative_to(path).as_posix().encode() + b"\0" + p.read_bytes() for p in files)
     return path.read_bytes()
+
+
+# Chunks embedded and written per pipeline run: the progress bar moves this often.
+WRITE_BATCH = 64
+
+
+@dataclass
+class _Plan:
+    """A source read for ingest: its report so far and, when it must be (re)written, its chunks."""
+
+    source: Source
+    report: SourceReport
+    content_hash: str = ""
+    documents: list[Document] | None = None
 
 
 class Ingestor:
@@ -140,26 +165,38 @@ class Ingestor:
             document.meta["source_chunks"] = len(documents)
         return documents
 
-    def ingest_source(self, source: Source, corpus_dir: Path) -> SourceReport:
+    def _plan(self, source: Source, corpus_dir: Path) -> _Plan:
+        """Read and chunk a source unless the index already holds its current version."""
         started = time.perf_counter()
-        report = SourceReport(source.id, source.file or "")
+        plan = _Plan(source, SourceReport(source.id, source.file or ""))
         path = corpus_dir / (source.file or "")
         try:
-            content_hash = self._hash(_content(path))
+            plan.content_hash = self._hash(_content(path))
         except OSError as exc:
-            report.failed = f"{path}: unreadable ({exc.strerror or exc})"
-            return report
-        if self._is_current(source, content_hash):
-            report.skipped = True
-        elif (documents := self._documents(source, path, content_hash, report)) is not None:
-            result = self.pipeline.run({"sparse": {"documents": documents}}, include_outputs_from={"dense"})
-            report.embedded = result["dense"]["embedded"]
-            report.chunks = len(documents)
-            # New chunks are in before the old go, so a search never sees the source missing.
-            old_hash = {"field": "meta.content_hash", "operator": "!=", "value": content_hash}
-            self.store.delete_by_filter({"operator": "AND", "conditions": [_eq("source_id", source.id), old_hash]})
-        report.seconds = time.perf_counter() - started
-        return report
+            plan.report.failed = f"{path}: unreadable ({exc.strerror or exc})"
+            return plan
+        if self._is_current(source, plan.content_hash):
+            plan.report.skipped = True
+        else:
+            plan.documents = self._documents(source, path, plan.content_hash, plan.report)
+        plan.report.seconds = time.perf_counter() - started
+        return plan
+
+    def _write(self, plan: _Plan, advance: Callable[[int], object]) -> None:
+        """Embed and write a planned source's chunks a batch at a time (so progress moves inside the big acts),
+        then delete its chunks of an older version."""
+        assert plan.documents is not None
+        started = time.perf_counter()
+        for at in range(0, len(plan.documents), WRITE_BATCH):
+            batch = plan.documents[at : at + WRITE_BATCH]
+            result = self.pipeline.run({"sparse": {"documents": batch}}, include_outputs_from={"dense"})
+            plan.report.embedded += result["dense"]["embedded"]
+            advance(len(batch))
+        plan.report.chunks = len(plan.documents)
+        # New chunks are in before the old go, so a search never sees the source missing.
+        old_hash = {"field": "meta.content_hash", "operator": "!=", "value": plan.content_hash}
+        self.store.delete_by_filter({"operator": "AND", "conditions": [_eq("source_id", plan.source.id), old_hash]})
+        plan.report.seconds += time.perf_counter() - started
 
     def prune(self) -> int:
         """Delete what the index holds of sources no longer in the registry."""
@@ -172,12 +209,23 @@ class Ingestor:
         """Ingest the readable sources, or just the ids in `only`; with `prune`, drop unregistered sources."""
         started = time.perf_counter()
         sources = [s for s in self.readable_sources() if only is None or s.id in only]
-        reports = []
-        with tqdm(sources, desc="ingest", unit="doc", disable=not progress) as bar:
-            for source in bar:
+        # Two steps, each with a bar in the unit its work grows with: reading (bytes; seconds in all) tells how
+        # many chunks need embedding, and embedding them (the minutes of a first run) then counts chunks.
+        sizes = [_size(corpus_dir / (s.file or "")) for s in sources]
+        plans = []
+        with tqdm(total=sum(sizes), desc="ingest 1/2: read", unit="B", unit_scale=True, disable=not progress) as bar:
+            for source, size in zip(sources, sizes):
                 bar.set_postfix_str(source.short_title[:40])
-                reports.append(self.ingest_source(source, corpus_dir))
+                plans.append(self._plan(source, corpus_dir))
+                bar.update(size)
+        todo = [plan for plan in plans if plan.documents]
+        total = sum(len(plan.documents or ()) for plan in todo)
+        with tqdm(total=total, desc="ingest 2/2: embed", unit="chunk", disable=not progress) as bar:
+            for plan in todo:
+                bar.set_postfix_str(plan.source.short_title[:40])
+                self._write(plan, bar.update)
         pruned = self.prune() if prune else 0
+        reports = [plan.report for plan in plans]
         return IngestReport(reports, time.perf_counter() - started, self.store.count_documents(), pruned)
 
     def close(self) -> None:

@@ -52,6 +52,10 @@ DESCRIPTION_CHARS = 400
 GENERIC_QUESTION = "Hvilke krav stiller {laws} til prosjektet, og hva må avklares med dere før oppstart?"
 
 
+class UnknownFlag(ValueError):
+    """A flag no topic answers to; ignoring it would silently analyse without what the caller asked for."""
+
+
 class Topic(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -123,6 +127,7 @@ class ApplicabilityAnalyzer:
         self.topics = topics if topics is not None else load_topics()
         self.threshold = threshold
         self._patterns = {t.id: t.pattern() for t in self.topics}
+        self.known_flags = frozenset(flag.casefold() for t in self.topics for flag in (t.id, *t.flags))
         ids = {t.id for t in self.topics}
         for topic in self.topics:
             if unknown := set(topic.implies) - ids:
@@ -138,6 +143,8 @@ class ApplicabilityAnalyzer:
     def triggered(self, description: str, flags: list[str] | None = None) -> dict[str, float]:
         """Topic id → strength from trigger terms and flags (1.0), and the topics those imply (health data → GDPR)."""
         wanted = {f.casefold() for f in flags or ()}
+        if unknown := sorted(wanted - self.known_flags):
+            raise UnknownFlag(f"unknown flag(s) {', '.join(map(repr, unknown))}; known flags: {', '.join(sorted(self.known_flags))}")
         strengths: dict[str, float] = {}
         for topic in self.topics:
             forced = bool(wanted & {topic.id, *topic.flags})

@@ -1,8 +1,13 @@
 """User filters (agency, kind, document, language) into Haystack filter syntax, with agencies' former names resolved."""
 
+from typing import get_args
+
 from pydantic import BaseModel, ConfigDict
 
-from corpus.registry import Registry
+from corpus.registry import Kind, Language, Registry
+
+# The values the index holds for the plain filters: anything else would match nothing and look like «no results».
+KNOWN_VALUES = {"kind": get_args(Kind), "language": get_args(Language)}
 
 
 class UnknownFilterValue(ValueError):
@@ -33,8 +38,10 @@ def to_haystack(filters: SearchFilters | None, registry: Registry) -> dict | Non
         if source is None:
             raise UnknownFilterValue(f"unknown document {filters.document_id!r}; use an id such as LOV-1999-07-02-64 or a name such as hpl")
         conditions.append({"field": "meta.document_id", "operator": "==", "value": source.id})
-    for field in ("kind", "language"):
+    for field, known in KNOWN_VALUES.items():
         if value := getattr(filters, field):
+            if value not in known:
+                raise UnknownFilterValue(f"unknown {field} {value!r}; known values: {', '.join(known)}")
             conditions.append({"field": f"meta.{field}", "operator": "==", "value": value})
     if not conditions:
         return None

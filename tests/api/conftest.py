@@ -3,9 +3,11 @@
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -43,13 +45,20 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serving(settings: Settings, **env: str) -> Iterator[str]:
-    """A `hjemmel serve` process over the settings' index, with `env` added to its environment, until the block ends."""
+def serving(settings: Settings, log: Path | None = None, up: tuple[str, int] = ("/healthz", 200), **env: str) -> Iterator[str]:
+    """A `hjemmel serve` process over the settings' index, with `env` added to its environment, until the block ends;
+    it is up when the path `up[0]` answers with the status `up[1]`.
+
+    Its output goes to the file `log` (a temporary one by default): a pipe nobody reads would fill with the
+    request log and stall the server.
+    """
     port = _free_port()
+    log = log or Path(tempfile.mkstemp(prefix="hjemmel-serve-", suffix=".log")[1])
+    output = log.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "api", "serve"],
         env=hjemmel_env(settings, HJEMMEL_PORT=str(port), **env),
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -57,12 +66,13 @@ def serving(settings: Settings, **env: str) -> Iterator[str]:
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            pytest.fail(f"server exited: {process.stdout.read() if process.stdout else ''}")
+            pytest.fail(f"server exited: {log.read_text()}")
         try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+            if httpx.get(f"{url}{up[0]}", timeout=2).status_code == up[1]:
                 break
         except httpx.TransportError:
-            time.sleep(0.5)
+            pass
+        time.sleep(0.5)
     else:
         process.kill()
         pytest.fail("server did not become ready in 180 s")
@@ -71,11 +81,18 @@ def serving(settings: Settings, **env: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+        output.close()
 
 
 @pytest.fixture(scope="session")
-def server(index_settings: Settings) -> Iterator[str]:
-    with serving(index_settings) as url:
+def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What the session's server writes: its JSON log lines."""
+    return tmp_path_factory.mktemp("server") / "serve.log"
+
+
+@pytest.fixture(scope="session")
+def server(index_settings: Settings, server_log: Path) -> Iterator[str]:
+    with serving(index_settings, log=server_log) as url:
         yield url
 
 
