@@ -121,6 +121,8 @@ class Searcher:
             "retriever": {"filters": haystack_filters, "top_k": max(top_k, MIN_DEPTH) * OVERFETCH},
             "units": {"top_k": top_k},
         }
+        if mode in ("hybrid", "expanded"):
+            inputs["retriever"]["keep"] = top_k
         for name in ("expander",) if mode in ("hybrid", "expanded") else ("embedder", "sparse"):
             if name in pipeline.graph.nodes:
                 inputs[name] = {"text": query}
