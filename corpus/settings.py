@@ -17,6 +17,19 @@ class Settings(BaseSettings):
     qdrant_url: str | None = Field(None, description="Qdrant server/cluster URL; when set, used instead of the embedded index.")
     qdrant_api_key: str | None = Field(None, description="API key for the Qdrant server.")
     collection: str = Field("hjemmel", description="Collection name on a Qdrant server.")
+    qdrant_path: Path | None = Field(
+        None,
+        description="qdrant-client's local mode in this folder (':memory:' for none): the server code path without a server, for evaluation and tests.",
+    )
+    qdrant_shard_number: int | None = Field(None, ge=1, description="Shards of a new server collection (server default: one per node).")
+    qdrant_replication_factor: int | None = Field(None, ge=1, description="Copies of each shard in a Qdrant cluster.")
+    qdrant_write_consistency_factor: int | None = Field(
+        None, ge=1, description="Replicas that must acknowledge a write before it succeeds."
+    )
+    qdrant_on_disk: bool = Field(False, description="Keep the dense vectors of a new server collection on disk (memory-mapped).")
+    qdrant_scalar_quantization: bool = Field(
+        False, description="int8 scalar quantization of the dense vectors (kept in RAM, originals rescore the top hits)."
+    )
     model_dir: Path = Field(Path(".hjemmel/models"), description="Where the converted embedding checkpoint is cached.")
     embedding_cache: Path = Field(
         Path(".hjemmel/embeddings.sqlite"), description="Passage embeddings by (model, text), reused across ingests."
@@ -36,6 +49,21 @@ class Settings(BaseSettings):
     llm_model: str = Field("gpt-4o-mini", description="Chat model asked at llm_url.")
     llm_api_key: SecretStr | None = Field(None, description="Bearer key for llm_url; keyless local servers need none.")
     llm_timeout: float = Field(20.0, gt=0, description="Seconds to wait for the model before answering extractively.")
+    model_workers: int = Field(2, ge=1, description="Threads that run model work (searches, answers, checks) at once.")
+    queue_size: int = Field(
+        32, ge=0, description="Requests that may wait for a model worker; beyond them the service answers 503 at once."
+    )
+    search_deadline: float = Field(5.0, gt=0, description="Seconds a /search may take, queue wait included, before a 503.")
+    answer_deadline: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds an /ask or /applicable may take, queue wait included; then it returns what retrieval found, flagged partial, or a 503.",
+    )
+    query_batch_wait: float = Field(
+        0.003, ge=0, description="Seconds the query embedder waits for other requests' texts to embed them in one batch."
+    )
+    query_batch_size: int = Field(32, ge=1, description="Most query texts embedded in one batch.")
+    query_cache_size: int = Field(2048, ge=0, description="Query embeddings kept by text, so a repeated query is not embedded again.")
     host: str = "127.0.0.1"
     port: int = 8000
 
