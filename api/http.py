@@ -21,6 +21,7 @@ from api.deadline import ApplicableResponse, AskResponse, BudgetedSearcher, appl
 from api.services import AnalyzerDep, AnswererDep, LookupDep, SearcherDep
 from corpus.registry import get_registry
 from corpus.settings import Settings, get_settings
+from index.embedders import limit_model_threads
 from index.store import DocumentStore, open_store
 from search.applicable import ApplicabilityAnalyzer
 from search.filters import SearchFilters, UnknownFilterValue
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         registry = get_registry()
+        limit_model_threads(settings.model_threads)
         store_ = store or open_store(settings)
         app.state.store = store_
         app.state.searcher = Searcher(store_, registry, settings)

@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = Field(None, description="Bearer key for llm_url; keyless local servers need none.")
     llm_timeout: float = Field(20.0, gt=0, description="Seconds to wait for the model before answering extractively.")
     model_workers: int = Field(2, ge=1, description="Threads that run model work (searches, answers, checks) at once.")
+    model_threads: int = Field(
+        1,
+        ge=1,
+        description="Threads each model call may use in the server; requests run in parallel on the workers instead (a call split over busy cores waits for the slowest).",
+    )
     queue_size: int = Field(
         32, ge=0, description="Requests that may wait for a model worker; beyond them the service answers 503 at once."
     )

@@ -17,6 +17,14 @@ from index.query_batcher import QueryBatcher
 transformers_logging.disable_progress_bar()
 
 
+def limit_model_threads(threads: int) -> None:
+    """Threads per model call. On 2 cores shared with other work, a query embedded with torch's default of one
+    thread per core took ~1 s instead of ~35 ms: each call waits for its slowest thread."""
+    import torch
+
+    torch.set_num_threads(threads)
+
+
 def model_path(settings: Settings) -> str:
     """A local checkpoint for the bundled default (no model hub here), else whatever name the user configured."""
     if settings.embedding_model == DEFAULT_MODEL:
