@@ -32,7 +32,8 @@ class _Request:
 class QueryBatcher:
     """Stands where the query embedder stood (same `run(documents=...)` and `warm_up`); one thread runs the model.
 
-    A lone request is embedded exactly as before (its own texts, one call), so sequential runs rank as before.
+    A lone request is embedded exactly as before (its own texts, one call), so sequential runs rank as before, and
+    without the wait: the batcher waits for more only while requests have been arriving together.
     """
 
     def __init__(
@@ -81,10 +82,11 @@ class QueryBatcher:
         return [cached[t] for t in texts]
 
     def _serve(self) -> None:
+        shared = False  # whether the last call served more than one request: only then is waiting worth it
         while True:
             batch = [self._requests.get()]
             size = len(batch[0].texts)
-            until = time.monotonic() + self.max_wait
+            until = time.monotonic() + (self.max_wait if shared else 0.0)
             while size < self.max_texts:
                 try:
                     request = self._requests.get(timeout=max(0.0, until - time.monotonic()))
@@ -93,6 +95,7 @@ class QueryBatcher:
                 batch.append(request)
                 size += len(request.texts)
             self._embed(batch)
+            shared = len(batch) > 1
 
     def _embed(self, batch: list[_Request]) -> None:
         texts = list(dict.fromkeys(t for request in batch for t in request.texts))
