@@ -22,7 +22,8 @@ QUEUE_DEPTH = Gauge("hjemmel_queue_depth", "Requests admitted and waiting for a 
 IN_FLIGHT = Gauge("hjemmel_model_workers_busy", "Model workers running a request.")
 REJECTED = Counter(
     "hjemmel_rejected_total",
-    "Requests answered 503: queue_full (refused at once) or deadline (their deadline passed first).",
+    "Requests refused at once (queue_full) or cut off by their deadline (deadline: a 503, or an /ask returning the "
+    "sources it had found, flagged partial).",
     ["route", "reason"],
 )
 
