@@ -228,13 +228,19 @@ def evaluate(
     k: Annotated[int, typer.Option(help="Cut-off for nDCG, Recall and MRR (retrieval).")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print the numbers as JSON on stdout.")] = False,
     out: Annotated[Path | None, typer.Option(help="Report folder (default: evals/reports/<dataset>).")] = None,
+    backend: Annotated[
+        str, typer.Option(help="embedded (the index folder) or server (qdrant-client: HJEMMEL_QDRANT_URL, else a copy of the index in local mode).")
+    ] = "embedded",
 ) -> None:
     """Benchmark each retriever on a dataset: retrieval (nDCG@k, Recall@k, Recall@100, MRR@k), answers (verbatim
     quotes, citation precision, refusals) or applicability (precision and recall of laws and agencies); with latency,
     per language, and a report with a chart.
     """
+    from evals.backends import BACKENDS
     from evals.command import default_out_dir, main_eval
 
+    if backend not in BACKENDS:
+        _fail(f"unknown backend {backend!r}; use one of {', '.join(BACKENDS)}")
     # Click options take one value each; the names after --retriever arrive as extra arguments.
     names = [name for value in [*retriever, *ctx.args] for name in value.split(",") if name]
-    raise typer.Exit(main_eval(dataset, names, k, as_json, out or default_out_dir(dataset)))
+    raise typer.Exit(main_eval(dataset, names, k, as_json, out or default_out_dir(dataset), backend=backend))

@@ -1,9 +1,11 @@
 """HTTP API and, from api/web.py, the pages. The app owns the index for its lifetime (the embedded engine admits one
 process)."""
 
+import time
 from collections.abc import AsyncIterator
 from http import HTTPStatus
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Annotated
 
 from fastapi import FastAPI, HTTPException, Query, Request
@@ -17,18 +19,21 @@ from api import web
 from api.observability import install_observability
 from api.problems import Problem, declare_problem_json, extend_openapi, problem
 from api.security import install_security
+from api.capacity import Busy, Capacity
+from api.deadline import ApplicableResponse, AskResponse, BudgetedSearcher, applicable_within, ask_within
 from api.services import AnalyzerDep, AnswererDep, LookupDep, SearcherDep
 from api.text_fields import WordyText
 from corpus.registry import get_registry
 from corpus.settings import Settings, get_settings
+from index.embedders import limit_model_threads
 from index.store import DocumentStore, open_store
-from search.answer import Answer
-from search.applicable import Applicability, ApplicabilityAnalyzer, UnknownFlag
+from search.applicable import ApplicabilityAnalyzer, UnknownFlag
 from search.filters import SearchFilters, UnknownFilterValue
 from search.generated import build_answerer
 from search.lookup import DocumentView, SourceView, UnitView
 from search.results import SearchResult
 from search.searcher import Searcher
+from search.stages import enable_stage_metrics
 
 
 class SearchRequest(BaseModel):
@@ -67,14 +72,21 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         registry = get_registry()
+        limit_model_threads(settings.model_threads)
         store_ = store or open_store(settings)
         app.state.store = store_
         app.state.searcher = Searcher(store_, registry, settings)
         app.state.lookup = app.state.searcher.lookup
-        app.state.answerer = build_answerer(app.state.searcher, settings)
-        app.state.analyzer = ApplicabilityAnalyzer(app.state.searcher, registry)
+        budgeted = BudgetedSearcher(app.state.searcher)
+        app.state.answerer = build_answerer(budgeted, settings)
+        app.state.analyzer = ApplicabilityAnalyzer(budgeted, registry)
         yield
+        capacity.close()
         store_.close()
+
+    enable_stage_metrics()
+    capacity = Capacity(settings.model_workers, settings.queue_size)
+    busy = {503: {"model": Problem, "description": "Busy: the queue is full or the deadline passed; see Retry-After."}}
 
     app = FastAPI(
         title="hjemmel",
@@ -101,9 +113,17 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
     async def flag_problem(_: Request, exc: UnknownFlag) -> JSONResponse:
         return problem(422, "Unknown flag", str(exc))
 
-    @app.post("/search", response_model=SearchResponse)
-    def search(body: SearchRequest, searcher: SearcherDep) -> SearchResponse:
-        return SearchResponse(results=searcher.search(body.query, body.top_k, body.filters))
+    @app.exception_handler(Busy)
+    async def busy_problem(_: Request, exc: Busy) -> JSONResponse:
+        response = problem(503, "Service busy", str(exc))
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @app.post("/search", response_model=SearchResponse, responses=busy)
+    async def search(body: SearchRequest, searcher: SearcherDep) -> SearchResponse:
+        deadline = time.monotonic() + settings.search_deadline
+        found = await capacity.run("search", deadline, partial(searcher.search, body.query, body.top_k, body.filters))
+        return SearchResponse(results=found)
 
     @app.get("/units/{unit_id:path}", response_model=UnitView)
     def unit(unit_id: str, lookup: LookupDep) -> UnitView:
@@ -112,19 +132,25 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
             raise HTTPException(404, f"no provision with id {unit_id!r}; ids look like LOV-1999-07-02-64/§29")
         return view
 
-    @app.post("/ask", response_model=Answer)
-    def ask(body: AskRequest, answerer: AnswererDep) -> Answer:
+    @app.post("/ask", response_model=AskResponse, responses=busy)
+    async def ask(body: AskRequest, answerer: AnswererDep) -> AskResponse:
         """An answer quoted verbatim from the provisions found, each quote cited; or a plain refusal.
 
         With a language model configured (HJEMMEL_LLM_URL) the model phrases the answer, every sentence citing a
-        provision in `sources`; the quotes stay verbatim.
+        provision in `sources`; the quotes stay verbatim. When the deadline passes after retrieval, `partial` is
+        true and `sources` are what retrieval found.
         """
-        return answerer.answer(body.question, body.filters)
+        answer = partial(answerer.answer, body.question, body.filters)
+        return await ask_within(capacity, settings.answer_deadline, body.question, answer)
 
-    @app.post("/applicable", response_model=Applicability)
-    def applicable(body: ApplicableRequest, analyzer: AnalyzerDep) -> Applicability:
-        """The laws that apply to an AI project, each with the provisions that triggered it, and whom to ask."""
-        return analyzer.analyze(body.description, body.flags)
+    @app.post("/applicable", response_model=ApplicableResponse, responses=busy)
+    async def applicable(body: ApplicableRequest, analyzer: AnalyzerDep) -> ApplicableResponse:
+        """The laws that apply to an AI project, each with the provisions that triggered it, and whom to ask.
+
+        When the deadline passes, `partial` is true and the laws rest on the searches that had run.
+        """
+        analyze = partial(analyzer.analyze, body.description, body.flags)
+        return await applicable_within(capacity, settings.answer_deadline, analyze)
 
     @app.get("/cite", response_model=UnitView)
     def cite(

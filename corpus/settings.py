@@ -19,6 +19,19 @@ class Settings(BaseSettings):
     qdrant_url: str | None = Field(None, description="Qdrant server/cluster URL; when set, used instead of the embedded index.")
     qdrant_api_key: str | None = Field(None, description="API key for the Qdrant server.")
     collection: str = Field("hjemmel", description="Collection name on a Qdrant server.")
+    qdrant_path: Path | None = Field(
+        None,
+        description="qdrant-client's local mode in this folder (':memory:' for none): the server code path without a server, for evaluation and tests.",
+    )
+    qdrant_shard_number: int | None = Field(None, ge=1, description="Shards of a new server collection (server default: one per node).")
+    qdrant_replication_factor: int | None = Field(None, ge=1, description="Copies of each shard in a Qdrant cluster.")
+    qdrant_write_consistency_factor: int | None = Field(
+        None, ge=1, description="Replicas that must acknowledge a write before it succeeds."
+    )
+    qdrant_on_disk: bool = Field(False, description="Keep the dense vectors of a new server collection on disk (memory-mapped).")
+    qdrant_scalar_quantization: bool = Field(
+        False, description="int8 scalar quantization of the dense vectors (kept in RAM, originals rescore the top hits)."
+    )
     model_dir: Path = Field(Path(".hjemmel/models"), description="Where the converted embedding checkpoint is cached.")
     embedding_cache: Path = Field(
         Path(".hjemmel/embeddings.sqlite"), description="Passage embeddings by (model, text), reused across ingests."
@@ -43,6 +56,26 @@ class Settings(BaseSettings):
         description="Cross-encoder that reorders the best fused hits (e.g. BAAI/bge-reranker-v2-m3, a name or a path); unset, none.",
     )
     reranker_depth: int = Field(30, ge=1, le=100, description="How many of the best fused hits the cross-encoder reorders.")
+    model_workers: int = Field(2, ge=1, description="Threads that run model work (searches, answers, checks) at once.")
+    model_threads: int = Field(
+        1,
+        ge=1,
+        description="Threads each model call may use in the server; requests run in parallel on the workers instead (a call split over busy cores waits for the slowest).",
+    )
+    queue_size: int = Field(
+        32, ge=0, description="Requests that may wait for a model worker; beyond them the service answers 503 at once."
+    )
+    search_deadline: float = Field(5.0, gt=0, description="Seconds a /search may take, queue wait included, before a 503.")
+    answer_deadline: float = Field(
+        10.0,
+        gt=0,
+        description="Seconds an /ask or /applicable may take, queue wait included; then it returns what retrieval found, flagged partial, or a 503.",
+    )
+    query_batch_wait: float = Field(
+        0.003, ge=0, description="Seconds the query embedder waits for other requests' texts to embed them in one batch."
+    )
+    query_batch_size: int = Field(32, ge=1, description="Most query texts embedded in one batch.")
+    query_cache_size: int = Field(2048, ge=0, description="Query embeddings kept by text, so a repeated query is not embedded again.")
     host: str = "127.0.0.1"
     port: int = 8000
     api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(

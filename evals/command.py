@@ -8,6 +8,7 @@ from pathlib import Path
 from evals import report
 from evals.applicable_eval import PROJECTS_FILE, evaluate_applicable
 from evals.ask_eval import QUESTIONS_FILE, evaluate_ask
+from evals.backends import Backend, backend_searcher
 from evals.dataset import DatasetError
 from evals.harness import evaluate
 from evals.retrievers import EvalError, RetrieverError
@@ -32,14 +33,25 @@ def _evaluate(dataset: Path, retrievers: list[str], k: int, out: Path | None, se
     return evaluate(dataset, retrievers, k, out, searcher)
 
 
-def main_eval(dataset: Path, retrievers: list[str], k: int, as_json: bool, out: Path | None, *, searcher: Searcher | None = None) -> int:
+def main_eval(
+    dataset: Path,
+    retrievers: list[str],
+    k: int,
+    as_json: bool,
+    out: Path | None,
+    *,
+    searcher: Searcher | None = None,
+    backend: Backend = "embedded",
+) -> int:
     """Prints the summary table (or the JSON), writes the report to `out` if given.
 
     Exit codes: 0 done (warnings, such as gold ids missing from the index, on stderr), 2 bad dataset, retriever
-    name, k or index. `searcher` is for tests and callers that hold the index open already.
+    name, k or index. `searcher` is for tests and callers that hold the index open already; `backend` "server"
+    runs the server code path (see evals/backends.py).
     """
     try:
-        result = _evaluate(Path(dataset), retrievers, k, out, searcher)
+        with backend_searcher(backend, retrievers, searcher) as opened:
+            result = _evaluate(Path(dataset), retrievers, k, out, opened)
     except (DatasetError, RetrieverError, EvalError, IndexLockedError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

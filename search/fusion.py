@@ -3,6 +3,7 @@
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
 
@@ -51,14 +52,17 @@ class FusedHybridRetriever:
     @component.output_types(documents=list[Document])
     def run(
         self,
-        query_embeddings: list[list[float]],
+        query_embeddings: list[np.ndarray],
         query_sparse_embedding: SparseEmbedding,
         focus: list[str] | None = None,
         subjects: list[list[str]] | None = None,
         asked_secondary: list[str] | None = None,
         filters: dict[str, Any] | None = None,
         top_k: int = 10,
+        keep: int | None = None,
     ) -> dict[str, list[Document]]:
+        """`top_k` chunks per list; the `keep` best units are returned (all when None): a pipeline copies what a
+        component returns, and copying every candidate cost a search more than its Qdrant calls."""
         scopes = [(filters, 1.0)]
         if focus:
             scopes.append((_and(filters, {"field": "meta.document_id", "operator": "in", "value": focus}), 1.0))
@@ -70,7 +74,7 @@ class FusedHybridRetriever:
         for embedding in query_embeddings:
             for scope, scope_weight in scopes:
                 found = self.retriever.run(
-                    query_embedding=embedding, query_sparse_embedding=query_sparse_embedding, filters=scope, top_k=top_k
+                    query_embedding=embedding.tolist(), query_sparse_embedding=query_sparse_embedding, filters=scope, top_k=top_k
                 )["documents"]
                 ranked: list[str] = []
                 for document in found:
@@ -83,5 +87,5 @@ class FusedHybridRetriever:
                     weight = self.recital_weight if meta["label"].startswith("recital") else 1.0
                     weight *= secondary_weights.get(meta.get("secondary", ""), 1.0)
                     scores[unit_id] = scores.get(unit_id, 0.0) + scope_weight * weight / (self.rrf_k + rank + 1)
-        order = sorted(scores, key=scores.__getitem__, reverse=True)
+        order = sorted(scores, key=scores.__getitem__, reverse=True)[:keep]
         return {"documents": [replace(best[u], score=scores[u]) for u in order]}

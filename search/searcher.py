@@ -130,6 +130,8 @@ class Searcher:
             "retriever": {"filters": haystack_filters, "top_k": max(depth, MIN_DEPTH) * OVERFETCH},
             "units": {"top_k": depth},
         }
+        if mode in ("hybrid", "expanded"):
+            inputs["retriever"]["keep"] = depth
         if reranked:
             inputs["reranker"] = {"query": query, "top_k": top_k}
         for name in ("expander",) if mode in ("hybrid", "expanded") else ("embedder", "sparse"):
