@@ -39,7 +39,8 @@ def test_patient_information_right_ranks_pbrl_3_2_in_top_3(client: httpx.Client)
 
 def test_result_follows_the_contract(client: httpx.Client) -> None:
     (result,) = search(client, "dispensasjon fra taushetsplikt", top_k=1, filters={"document_id": "hpl"})
-    assert set(result) == {"id", "citation", "title", "document", "text", "url", "agencies", "score"}
+    assert set(result) == {"id", "citation", "title", "document", "text", "url", "agencies", "score", "rerank_score"}
+    assert result["rerank_score"] is None  # no reranker configured
     assert set(result["document"]) == {"id", "title", "short_title", "kind", "last_changed"}
     assert result["document"]["id"] == "LOV-1999-07-02-64" and result["document"]["kind"] == "lov"
     assert result["text"] and isinstance(result["score"], float)
