@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from corpus.glossary import query_language
 from corpus.settings import Settings, get_settings
+from index.query_batcher import QueryBatcher
 from search.definitions import asked_term, defines
 from search.filters import SearchFilters, to_haystack
 from search.results import SearchResult
@@ -286,7 +287,19 @@ class Answerer:
                     self._cache.popitem(last=False)
         return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
 
+    def _query_batcher(self) -> QueryBatcher | None:
+        for pipeline in self.searcher.pipelines.values():
+            if "embedder" in pipeline.graph.nodes:
+                embedder = getattr(pipeline.get_component("embedder"), "embedder", None)
+                if isinstance(embedder, QueryBatcher):
+                    return embedder
+        return None
+
     def _embed_query(self, text: str) -> np.ndarray:
+        """From the searcher's query batcher when it has one: the search has just embedded the question there, so
+        this is a cache hit, not a second model call."""
+        if (batcher := self._query_batcher()) is not None:
+            return np.asarray(batcher.embed([text])[0], dtype=np.float32)
         vector = self.model.encode(
             [self.settings.query_prefix + text], normalize_embeddings=True, show_progress_bar=False
         )[0]
