@@ -15,14 +15,11 @@ from typing import TypeVar
 from pydantic import Field
 
 from api.capacity import Busy, Capacity
-from corpus.registry import Registry
 from search.answer import Answer, answer_language
 from search.applicable import Applicability
-from search.citations import CitationParser
 from search.filters import SearchFilters
-from search.lookup import Lookup
 from search.results import SearchResult
-from search.searcher import Searcher
+from search.searcher import SearcherWrapper
 from search.stages import timed
 
 # Share of the deadline after which no new search starts: the rest is for the search under way and the answer.
@@ -69,28 +66,8 @@ class Budget:
 _BUDGET: ContextVar[Budget | None] = ContextVar("hjemmel_budget", default=None)
 
 
-class BudgetedSearcher:
+class BudgetedSearcher(SearcherWrapper):
     """A Searcher that keeps to the current request's Budget (outside a request it is the Searcher itself)."""
-
-    def __init__(self, searcher: Searcher) -> None:
-        self.searcher = searcher
-
-    @property
-    def lookup(self) -> Lookup:
-        return self.searcher.lookup
-
-    @property
-    def citations(self) -> CitationParser:
-        return self.searcher.citations
-
-    @property
-    def registry(self) -> Registry:
-        return self.searcher.registry
-
-    @property
-    def pipelines(self):
-        """The Searcher's: the Answerer borrows the model its query embedder has loaded."""
-        return self.searcher.pipelines
 
     def search(self, query: str, top_k: int = 10, filters: SearchFilters | None = None) -> list[SearchResult]:
         budget = _BUDGET.get()

@@ -11,16 +11,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
-from haystack import Pipeline
-
-from corpus.registry import Registry, get_registry
+from corpus.registry import get_registry
 from corpus.settings import get_settings
 from index.store import open_store
-from search.citations import CitationParser
 from search.filters import SearchFilters
-from search.lookup import Lookup
 from search.results import SearchResult
-from search.searcher import Searcher, SearchMode
+from search.searcher import Searcher, SearcherWrapper, SearchMode
 
 Retriever = Callable[[str, int], list[str]]
 
@@ -112,31 +108,14 @@ def search_modes(names: list[str]) -> dict[str, SearchMode]:
     return modes
 
 
-class ModeSearcher:
+class ModeSearcher(SearcherWrapper):
     """A Searcher fixed to one mode, behind the `search(query, top_k, filters)` that the Answerer and the
     ApplicabilityAnalyzer call: they run on each mode unchanged.
     """
 
     def __init__(self, searcher: Searcher, mode: SearchMode) -> None:
-        self.searcher = searcher
+        super().__init__(searcher)
         self.mode = mode
-
-    @property
-    def lookup(self) -> Lookup:
-        return self.searcher.lookup
-
-    @property
-    def citations(self) -> CitationParser:
-        return self.searcher.citations
-
-    @property
-    def registry(self) -> Registry:
-        return self.searcher.registry
-
-    @property
-    def pipelines(self) -> dict[SearchMode, Pipeline]:
-        """The wrapped Searcher's: the Answerer borrows the model its query embedder has loaded."""
-        return self.searcher.pipelines
 
     def search(self, query: str, top_k: int = 10, filters: SearchFilters | None = None) -> list[SearchResult]:
         return self.searcher.search(query, top_k=top_k, filters=filters, mode=self.mode)

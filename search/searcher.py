@@ -141,3 +141,28 @@ class Searcher:
         found = [SearchResult.from_document(d) for d in output["reranker" if reranked else "units"]["documents"]]
         seen = {r.id for r in cited}
         return (cited + [r for r in found if r.id not in seen])[:top_k]
+
+
+class SearcherWrapper:
+    """What a wrapper that changes how `search` runs (one fixed mode, a request's deadline) passes through: the
+    Answerer and the ApplicabilityAnalyzer read these besides calling `search`."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+
+    @property
+    def lookup(self) -> Lookup:
+        return self.searcher.lookup
+
+    @property
+    def citations(self) -> CitationParser:
+        return self.searcher.citations
+
+    @property
+    def registry(self) -> Registry:
+        return self.searcher.registry
+
+    @property
+    def pipelines(self) -> dict[SearchMode, Pipeline]:
+        """The Searcher's: the Answerer borrows the model its query embedder has loaded."""
+        return self.searcher.pipelines
