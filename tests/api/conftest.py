@@ -6,7 +6,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -67,11 +67,9 @@ def serving(settings: Settings, log: Path | None = None, up: tuple[str, int] = (
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"server exited: {log.read_text()}")
-        try:
+        with suppress(httpx.TransportError):  # not listening yet
             if httpx.get(f"{url}{up[0]}", timeout=2).status_code == up[1]:
                 break
-        except httpx.TransportError:
-            pass
         time.sleep(0.5)
     else:
         process.kill()
