@@ -12,8 +12,9 @@ from haystack.components.generators.chat import OpenAIChatGenerator
 from haystack.dataclasses import ChatMessage
 from haystack.utils import Secret
 
+from corpus.sentences import split_sentences
 from corpus.settings import Settings
-from search.answer import SOURCES_LINE, Answer, Answerer, Quote, answer_language, split_sentences
+from search.answer import SOURCES_LINE, Answer, Answerer, Quote, answer_language
 from search.filters import SearchFilters
 from search.results import SearchResult
 from search.searcher import Searcher

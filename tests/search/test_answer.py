@@ -8,7 +8,8 @@ import pytest
 from corpus.registry import get_registry
 from evals.ask_eval import load_questions
 from ingest.readers import read_source
-from search.answer import Answerer, Quote, pinpoint, split_sentences, verbatim
+from corpus.sentences import split_sentences
+from search.answer import Answerer, Quote, pinpoint, verbatim
 from search.definitions import asked_term
 from search.results import DocumentRef, SearchResult
 
