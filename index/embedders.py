@@ -32,11 +32,11 @@ def model_path(settings: Settings) -> str:
     return settings.embedding_model
 
 
-def document_embedder(settings: Settings) -> SentenceTransformersDocumentEmbedder:
+def document_embedder(settings: Settings, batch_size: int | None = None) -> SentenceTransformersDocumentEmbedder:
     return SentenceTransformersDocumentEmbedder(
         model=model_path(settings),
         prefix=settings.passage_prefix,
-        batch_size=settings.embedding_batch_size,
+        batch_size=batch_size or settings.embedding_batch_size,
         normalize_embeddings=True,
         progress_bar=False,
     )

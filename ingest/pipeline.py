@@ -20,6 +20,7 @@ from corpus.registry import Registry, Source
 from corpus.settings import Settings
 from index.embedders import document_embedder
 from index.embedding_cache import CachedDocumentEmbedder, EmbeddingCache
+from index.sentence_vectors import SentenceEmbedder, sentence_model
 from index.sparse import SparseDocumentEmbedder
 from index.store import DocumentStore
 from ingest.chunking import to_documents
@@ -27,7 +28,7 @@ from ingest.failures import ReadFailure
 from ingest.readers import READERS, read_source
 
 # Bump when parsing or chunking changes, so unchanged files are re-indexed all the same.
-INGEST_VERSION = "7"
+INGEST_VERSION = "8"
 
 
 @dataclass
@@ -37,6 +38,7 @@ class SourceReport:
     units: int = 0
     chunks: int = 0
     embedded: int = 0
+    sentences: int = 0  # sentence vectors embedded (not found in the cache)
     skipped: bool = False
     failed: str | None = None
     seconds: float = 0.0
@@ -71,7 +73,8 @@ class IngestReport:
             f"{len(self.sources)} documents: {len(indexed)} indexed, "
             f"{sum(s.skipped for s in self.sources)} skipped (unchanged), {len(self.failed)} failed; "
             f"{sum(s.units for s in indexed)} units, {sum(s.chunks for s in indexed)} chunks written, "
-            f"{sum(s.embedded for s in indexed)} embedded; {self.points} points in the index{pruned}; {self.seconds:.1f} s"
+            f"{sum(s.embedded for s in indexed)} embedded, {sum(s.sentences for s in indexed)} sentences embedded; "
+            f"{self.points} points in the index{pruned}; {self.seconds:.1f} s"
         )
 
 
@@ -97,6 +100,8 @@ def _content(path: Path) -> bytes:
     return path.read_bytes()
 
 
+# Sentences are short: larger batches embed them faster than the chunks' batch size would.
+SENTENCE_BATCH = 32
 # Chunks embedded and written per pipeline run: the progress bar moves this often.
 WRITE_BATCH = 64
 
@@ -127,12 +132,20 @@ class Ingestor:
         self.pipeline.add_component("writer", DocumentWriter(store, policy=DuplicatePolicy.OVERWRITE))
         self.pipeline.connect("sparse.documents", "dense.documents")
         self.pipeline.connect("dense.documents", "writer.documents")
+        if settings.sentence_vectors:
+            self.pipeline.add_component(
+                "sentences",
+                SentenceEmbedder(document_embedder(settings, SENTENCE_BATCH), self.cache, sentence_model(settings)),
+            )
+            self.pipeline.connect("dense.documents", "sentences.documents")
 
     def readable_sources(self) -> list[Source]:
         return [s for s in self.registry.sources.values() if s.file and s.format in READERS]
 
     def _hash(self, data: bytes) -> str:
-        version = f"{INGEST_VERSION}|{self.settings.embedding_model}|{self.settings.chunk_chars}|".encode()
+        # With sentence vectors switched on, sources indexed without them are written again.
+        settings = self.settings
+        version = f"{INGEST_VERSION}|{settings.embedding_model}|{settings.chunk_chars}|{settings.sentence_vectors}|".encode()
         return hashlib.sha256(version + data).hexdigest()
 
     def _is_current(self, source: Source, content_hash: str) -> bool:
@@ -191,6 +204,7 @@ class Ingestor:
             batch = plan.documents[at : at + WRITE_BATCH]
             result = self.pipeline.run({"sparse": {"documents": batch}}, include_outputs_from={"dense"})
             plan.report.embedded += result["dense"]["embedded"]
+            plan.report.sentences += result.get("sentences", {}).get("embedded", 0)
             advance(len(batch))
         plan.report.chunks = len(plan.documents)
         # New chunks are in before the old go, so a search never sees the source missing.

@@ -15,6 +15,7 @@ from corpus.glossary import query_language
 from corpus.sentences import Sentence, quotable, sentences
 from corpus.settings import Settings, get_settings
 from index.query_batcher import QueryBatcher
+from index.sentence_vectors import SentenceVectors
 from search.definitions import asked_term, defines
 from search.figures import asks_for_figure
 from search.filters import SearchFilters, to_haystack
@@ -173,6 +174,7 @@ class Answerer:
         self.threshold = threshold
         self.agreement = agreement
         self.model = model or self._shared_model() or self._load_model()
+        self.stored = SentenceVectors(self.settings)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
 
@@ -197,7 +199,13 @@ class Answerer:
         return SentenceTransformer(model_path(self.settings), device="cpu")
 
     def _embed_passages(self, texts: list[str]) -> np.ndarray:
-        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        """From memory, else the vectors ingest stored, else the model; collected locally, since another request's
+        thread may evict from the shared memory meanwhile."""
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        found = {t: v for t in dict.fromkeys(texts) if (v := self._cache.get(t)) is not None}
+        new = self.stored.get([t for t in dict.fromkeys(texts) if t not in found])
+        missing = [t for t in dict.fromkeys(texts) if t not in found and t not in new]
         if missing:
             vectors = self.model.encode(
                 [self.settings.passage_prefix + t for t in missing],
@@ -205,11 +213,13 @@ class Answerer:
                 normalize_embeddings=True,
                 show_progress_bar=False,
             )
-            for text, vector in zip(missing, vectors):
-                self._cache[text] = np.asarray(vector, dtype=np.float32)
-                if len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
-        return np.stack([self._cache[t] for t in texts]) if texts else np.zeros((0, 1), dtype=np.float32)
+            new |= {text: np.asarray(vector, dtype=np.float32) for text, vector in zip(missing, vectors)}
+        for text, vector in new.items():
+            self._cache[text] = vector
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        found |= new
+        return np.stack([found[t] for t in texts])
 
     def _query_batcher(self) -> QueryBatcher | None:
         for pipeline in self.searcher.pipelines.values():

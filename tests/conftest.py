@@ -26,11 +26,12 @@ def corpus_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def test_settings(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The user's settings with a throw-away index and embedding cache; the converted model stays cached between runs."""
+    """The user's settings with a throw-away index and embedding cache; the converted model stays cached between runs.
+    Sentence vectors are off (answers embed their sentences, as with an index built without them), which halves the
+    cost of each index a test builds; tests/index/test_sentence_vectors.py switches them on."""
     scratch = tmp_path_factory.mktemp("hjemmel")
-    return get_settings().model_copy(
-        update={"index_dir": scratch / "index", "embedding_cache": scratch / "embeddings.sqlite", "corpus_dir": corpus_dir}
-    )
+    update = {"index_dir": scratch / "index", "embedding_cache": scratch / "embeddings.sqlite", "corpus_dir": corpus_dir}
+    return get_settings().model_copy(update=update | {"sentence_vectors": False})
 
 
 @pytest.fixture(scope="session")
