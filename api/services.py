@@ -1,10 +1,13 @@
 """The service objects the app builds at start-up, as FastAPI dependencies: the JSON API and the pages take the same
-searcher, lookup, answerer and analyzer, so a page shows exactly what the API returns."""
+searcher, lookup, answerer and analyzer, so a page shows exactly what the API returns, and the same capacity and
+settings, so a page waits and is refused as an API call is."""
 
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.capacity import Capacity
+from corpus.settings import Settings
 from search.answer import Answerer
 from search.applicable import ApplicabilityAnalyzer
 from search.generated import GeneratedAnswerer
@@ -28,7 +31,17 @@ def _analyzer(request: Request) -> ApplicabilityAnalyzer:
     return request.app.state.analyzer
 
 
+def _capacity(request: Request) -> Capacity:
+    return request.app.state.capacity
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
 SearcherDep = Annotated[Searcher, Depends(_searcher)]
 LookupDep = Annotated[Lookup, Depends(_lookup)]
 AnswererDep = Annotated[Answerer | GeneratedAnswerer, Depends(_answerer)]
 AnalyzerDep = Annotated[ApplicabilityAnalyzer, Depends(_analyzer)]
+CapacityDep = Annotated[Capacity, Depends(_capacity)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
