@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import web
-from api.observability import install_observability
+from api.observability import UnhandledErrors, install_observability
 from api.problems import Problem, declare_problem_json, extend_openapi, problem
 from api.security import install_security
 from api.capacity import Busy, Capacity
@@ -186,6 +186,8 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
 
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
+    # Innermost, so that its 500 still passes the guards (CORS headers) and the observation (request id, access log).
+    app.add_middleware(UnhandledErrors, is_page=web.is_page, page=web.error_page)
     keys = tuple(key.get_secret_value() for key in settings.api_keys)
     install_security(app, keys, settings.cors_origins, settings.rate_limit, settings.max_body_bytes)
     install_observability(app)

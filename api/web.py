@@ -16,6 +16,7 @@ from starlette.types import Scope
 from api import i18n
 from api.contents import heading_path, shared_root, table_of_contents
 from api.deadline import applicable_within, ask_within, search_within
+from api.observability import request_id
 from api.references import cited_anchor, full_reference, ledd, official_site, quote_anchor
 from api.services import AnalyzerDep, AnswererDep, CapacityDep, LookupDep, SearcherDep, SettingsDep
 from api.snippets import snippet
@@ -276,16 +277,29 @@ def _not_found(request: Request, ui: i18n.Language, message: str) -> Response:
     return render(request, "message.html", ui, 404, heading=i18n.TEXTS[ui]["not_found_title"], message=message)
 
 
+def _reader_language(request: Request) -> i18n.Language:
+    """The page's language outside its route (in an exception handler), chosen as the route's `Ui` would."""
+    return _language(request, request.query_params.get("lang"))
+
+
 def busy_page(request: Request, retry_after: int) -> Response:
     """A page's answer when the model workers and their queue are full or its deadline passed (the API's 503):
     busy, try again in `retry_after` seconds, with a link that does."""
-    ui = _language(request, request.query_params.get("lang"))
+    ui = _reader_language(request)
     t = i18n.TEXTS[ui]
     message = t["busy_retry_one" if retry_after == 1 else "busy_retry"].format(seconds=retry_after)
     retry = f"{request.url.path}?{request.url.query}"
     response = render(request, "message.html", ui, 503, heading=t["busy_title"], message=message, retry_url=retry)
     response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+def error_page(request: Request) -> Response:
+    """A page's answer to an unexpected error (the API's 500): something went wrong, and the id to quote."""
+    ui = _reader_language(request)
+    t = i18n.TEXTS[ui]
+    message = t["error_message"].format(request_id=request_id.get())
+    return render(request, "message.html", ui, 500, heading=t["error_title"], message=message)
 
 
 PAGE_PATHS = frozenset(route.path for route in router.routes)
