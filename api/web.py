@@ -44,8 +44,16 @@ templates.env.trim_blocks = templates.env.lstrip_blocks = True
 router = APIRouter(include_in_schema=False)
 
 
-def _language(request: Request, lang: str | None = None) -> i18n.Language:
-    return i18n.choose(lang, request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
+def _reader_language(request: Request) -> i18n.Language:
+    """`?lang=` (the switch), else the remembered choice, else the browser's languages; also for the pages that an
+    exception handler renders."""
+    cookie, accept = request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")
+    return i18n.choose(request.query_params.get("lang"), cookie, accept)
+
+
+async def _language(request: Request) -> i18n.Language:
+    """Async for the reason services.py gives."""
+    return _reader_language(request)
 
 
 Ui = Annotated[i18n.Language, Depends(_language)]
@@ -275,11 +283,6 @@ def sources_page(request: Request, ui: Ui, lookup: LookupDep) -> Response:
 
 def _not_found(request: Request, ui: i18n.Language, message: str) -> Response:
     return render(request, "message.html", ui, 404, heading=i18n.TEXTS[ui]["not_found_title"], message=message)
-
-
-def _reader_language(request: Request) -> i18n.Language:
-    """The page's language outside its route (in an exception handler), chosen as the route's `Ui` would."""
-    return _language(request, request.query_params.get("lang"))
 
 
 def busy_page(request: Request, retry_after: int) -> Response:
