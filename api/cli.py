@@ -194,6 +194,8 @@ def serve(
         port=port or settings.port,
         log_config=log_config(),
         access_log=False,  # RequestObservation logs each request, with its id and route
+        loop="uvloop",
+        http="httptools",
     )
 
 

@@ -1,5 +1,5 @@
-"""Deadlines for /ask and /applicable: when one passes, the request returns what retrieval found, flagged partial,
-or a 503; it never waits longer.
+"""Deadlines for model work: a search past its deadline is a 503; /ask and /applicable return what retrieval found,
+flagged partial, or a 503; none waits longer.
 
 The Answerer and the ApplicabilityAnalyzer search through a `BudgetedSearcher`. Within a request it keeps what each
 search found and, once the request's soft deadline has passed, starts no new search (it returns nothing, so the
@@ -78,6 +78,13 @@ class BudgetedSearcher(SearcherWrapper):
         if budget is not None:
             budget.found.append(results)
         return results
+
+
+async def search_within(
+    capacity: Capacity, seconds: float, search: Callable[[], list[SearchResult]]
+) -> list[SearchResult]:
+    """The results, or Busy when the queue is full or `seconds` (queue wait included) pass first."""
+    return await capacity.run("search", time.monotonic() + seconds, search)
 
 
 async def ask_within(capacity: Capacity, seconds: float, question: str, answer: Callable[[], Answer]) -> AskResponse:

@@ -1,7 +1,6 @@
 """HTTP API and, from api/web.py, the pages. The app owns the index for its lifetime (the embedded engine admits one
 process)."""
 
-import time
 from collections.abc import AsyncIterator
 from http import HTTPStatus
 from contextlib import asynccontextmanager
@@ -10,17 +9,17 @@ from typing import Annotated
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import web
-from api.observability import install_observability
+from api.observability import UnhandledErrors, install_observability
 from api.problems import Problem, declare_problem_json, extend_openapi, problem
 from api.security import install_security
 from api.capacity import Busy, Capacity
-from api.deadline import ApplicableResponse, AskResponse, BudgetedSearcher, applicable_within, ask_within
+from api.deadline import ApplicableResponse, AskResponse, BudgetedSearcher, applicable_within, ask_within, search_within
 from api.services import AnalyzerDep, AnswererDep, LookupDep, SearcherDep
 from api.text_fields import WordyText
 from corpus.registry import get_registry
@@ -95,6 +94,8 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
         lifespan=lifespan,
         responses={404: {"model": Problem}, 422: {"model": Problem}},
     )
+    app.state.settings = settings
+    app.state.capacity = capacity
 
     @app.exception_handler(StarletteHTTPException)
     async def http_problem(_: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -114,16 +115,15 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
         return problem(422, "Unknown flag", str(exc))
 
     @app.exception_handler(Busy)
-    async def busy_problem(_: Request, exc: Busy) -> JSONResponse:
-        response = problem(503, "Service busy", str(exc))
-        response.headers["Retry-After"] = str(exc.retry_after)
-        return response
+    async def busy_problem(request: Request, exc: Busy) -> Response:
+        if web.is_page(request.scope):
+            return web.busy_page(request, exc.retry_after)
+        return problem(503, "Service busy", str(exc), headers={"Retry-After": str(exc.retry_after)})
 
     @app.post("/search", response_model=SearchResponse, responses=busy)
     async def search(body: SearchRequest, searcher: SearcherDep) -> SearchResponse:
-        deadline = time.monotonic() + settings.search_deadline
-        found = await capacity.run("search", deadline, partial(searcher.search, body.query, body.top_k, body.filters))
-        return SearchResponse(results=found)
+        search = partial(searcher.search, body.query, body.top_k, body.filters)
+        return SearchResponse(results=await search_within(capacity, settings.search_deadline, search))
 
     @app.get("/units/{unit_id:path}", response_model=UnitView)
     def unit(unit_id: str, lookup: LookupDep) -> UnitView:
@@ -186,6 +186,8 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
 
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=web.STATIC), name="static")
+    # Innermost, so that its 500 still passes the guards (CORS headers) and the observation (request id, access log).
+    app.add_middleware(UnhandledErrors, is_page=web.is_page, page=web.error_page)
     keys = tuple(key.get_secret_value() for key in settings.api_keys)
     install_security(app, keys, settings.cors_origins, settings.rate_limit, settings.max_body_bytes)
     install_observability(app)

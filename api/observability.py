@@ -1,10 +1,12 @@
 """What an operator sees of a running server: a request id on every request and log line, one JSON object per log
-line, Prometheus metrics at /metrics and readiness at /readyz (/healthz stays the liveness check)."""
+line, unexpected errors logged with their request id, Prometheus metrics at /metrics and readiness at /readyz
+(/healthz stays the liveness check)."""
 
 import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -16,7 +18,7 @@ from pythonjsonlogger.core import RESERVED_ATTRS
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.problems import Problem
+from api.problems import Problem, problem
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # An incoming id is kept when it is short and plain (a UUID, a trace id); anything else could forge log lines.
@@ -27,6 +29,7 @@ UNMATCHED = "unmatched"
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 access_log = logging.getLogger("hjemmel.access")
+error_log = logging.getLogger("hjemmel.errors")
 
 # Labelled by route template («/units/{unit_id:path}»), never the raw path, so ids cannot explode the series count.
 LATENCY = Histogram(
@@ -91,6 +94,42 @@ class RequestObservation:
                 extra={"method": scope["method"], "route": route, "status": status, "duration_ms": round(elapsed * 1000, 1)},
             )
             request_id.reset(token)
+
+
+class UnhandledErrors:
+    """Pure ASGI middleware for an exception that no handler took: it is logged with its traceback and request id,
+    and answered with a 500 that says no more than that, as problem+json or, for a page, as `page(request)`. Once a
+    response has started nothing else can be sent, so the exception goes on to the server."""
+
+    def __init__(self, app: ASGIApp, is_page: Callable[[Scope], bool], page: Callable[[Request], Response]) -> None:
+        self.app = app
+        self.is_page = is_page
+        self.page = page
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            error_log.exception("unhandled %s in %s %s", type(exc).__name__, scope["method"], scope["path"])
+            if started:
+                raise
+            rid = request_id.get()
+            if self.is_page(scope):
+                response = self.page(Request(scope))
+            else:
+                detail = f"an unexpected error stopped the request; it is logged under request id {rid}"
+                response = problem(500, "Internal Server Error", detail, request_id=rid)
+            await response(scope, receive, send)
 
 
 class RequestIdFilter(logging.Filter):

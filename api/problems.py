@@ -4,7 +4,7 @@ from collections.abc import Callable, Mapping
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 PROBLEM = "application/problem+json"
 PROBLEM_REF = "#/components/schemas/Problem"
@@ -17,10 +17,15 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str
+    request_id: str | None = Field(
+        None, description="On a server error: the request's id (its X-Request-ID), under which the server logged it."
+    )
 
 
-def problem(status: int, title: str, detail: str, headers: Mapping[str, str] | None = None) -> JSONResponse:
-    body = Problem(title=title, status=status, detail=detail).model_dump()
+def problem(
+    status: int, title: str, detail: str, headers: Mapping[str, str] | None = None, request_id: str | None = None
+) -> JSONResponse:
+    body = Problem(title=title, status=status, detail=detail, request_id=request_id).model_dump(exclude_none=True)
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 

@@ -1,20 +1,24 @@
 """The pages for guidance staff, rendered on the server from the same searcher, lookup, answerer and analyzer the
-JSON API uses. Every page is a GET with its state in the URL, so a result list, an answer or a check can be shared.
+JSON API uses, and with its model work under the same capacity and deadlines. Every page is a GET with its state in
+the URL, so a result list, an answer or a check can be shared.
 """
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Annotated, get_args
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.types import Scope
 
 from api import i18n
 from api.contents import heading_path, shared_root, table_of_contents
+from api.deadline import applicable_within, ask_within, search_within
+from api.observability import request_id
 from api.references import cited_anchor, full_reference, ledd, official_site, quote_anchor
-from api.services import AnalyzerDep, AnswererDep, LookupDep, SearcherDep
+from api.services import AnalyzerDep, AnswererDep, CapacityDep, LookupDep, SearcherDep, SettingsDep
 from api.snippets import snippet
 from corpus.registry import Kind, Registry, get_registry
 from corpus.registry import Language as SourceLanguage
@@ -40,8 +44,16 @@ templates.env.trim_blocks = templates.env.lstrip_blocks = True
 router = APIRouter(include_in_schema=False)
 
 
-def _language(request: Request, lang: str | None = None) -> i18n.Language:
-    return i18n.choose(lang, request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
+def _reader_language(request: Request) -> i18n.Language:
+    """`?lang=` (the switch), else the remembered choice, else the browser's languages; also for the pages that an
+    exception handler renders."""
+    cookie, accept = request.cookies.get(i18n.COOKIE), request.headers.get("accept-language")
+    return i18n.choose(request.query_params.get("lang"), cookie, accept)
+
+
+async def _language(request: Request) -> i18n.Language:
+    """Async for the reason services.py gives."""
+    return _reader_language(request)
 
 
 Ui = Annotated[i18n.Language, Depends(_language)]
@@ -121,10 +133,12 @@ def _search_page(
 
 
 @router.get("/", response_class=HTMLResponse)
-def search_page(
+async def search_page(
     request: Request,
     ui: Ui,
     searcher: SearcherDep,
+    capacity: CapacityDep,
+    settings: SettingsDep,
     q: Annotated[str, Query(max_length=MAX_QUERY)] = "",
     agency: str = "",
     kind: str = "",
@@ -150,7 +164,8 @@ def search_page(
     results, error = [], ""
     if q.strip():
         try:
-            results = searcher.search(q, RESULTS, filters)
+            search = partial(searcher.search, q, RESULTS, filters)
+            results = await search_within(capacity, settings.search_deadline, search)
         except UnknownFilterValue as exc:
             error = i18n.TEXTS[ui]["bad_filter"].format(detail=exc)
     return _search_page(
@@ -194,8 +209,7 @@ def provision_page(request: Request, ui: Ui, unit_id: str, lookup: LookupDep) ->
     """A provision in full: ledd numbered, where it sits, its neighbours, who is responsible, how to cite it."""
     view = lookup.unit(unit_id)
     if view is None:
-        message = i18n.TEXTS[ui]["not_found_unit"].format(id=unit_id)
-        return render(request, "not_found.html", ui, 404, message=message)
+        return _not_found(request, ui, i18n.TEXTS[ui]["not_found_unit"].format(id=unit_id))
     document = lookup.document(view.unit.document.id)
     provisions = document.provisions if document else []
     return render(
@@ -217,17 +231,24 @@ def act_page(request: Request, ui: Ui, document_id: str, lookup: LookupDep) -> R
     """An act or document: its facts from the registry and Lovdata, and its table of contents by chapter."""
     document = lookup.document(document_id)
     if document is None:
-        message = i18n.TEXTS[ui]["not_found_document"].format(id=document_id)
-        return render(request, "not_found.html", ui, 404, message=message)
+        return _not_found(request, ui, i18n.TEXTS[ui]["not_found_document"].format(id=document_id))
     return render(request, "act.html", ui, document=document, sections=table_of_contents(document.provisions))
 
 
 @router.get("/answer", response_class=HTMLResponse)
-def ask_page(
-    request: Request, ui: Ui, answerer: AnswererDep, q: Annotated[str, Query(max_length=MAX_QUERY)] = ""
+async def ask_page(
+    request: Request,
+    ui: Ui,
+    answerer: AnswererDep,
+    capacity: CapacityDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(max_length=MAX_QUERY)] = "",
 ) -> Response:
-    """A question answered with verbatim quotes linked to their provisions, or a refusal with the nearest sources."""
-    answer = answerer.answer(q) if q.strip() else None
+    """A question answered with verbatim quotes linked to their provisions, or a refusal with the nearest sources;
+    past the deadline, what retrieval found, with a notice."""
+    answer = None
+    if q.strip():
+        answer = await ask_within(capacity, settings.answer_deadline, q, partial(answerer.answer, q))
     links = {}
     if answer is not None:
         by_id = {s.id: s for s in answer.sources}
@@ -238,14 +259,18 @@ def ask_page(
 
 
 @router.get("/check", response_class=HTMLResponse)
-def check_page(
+async def check_page(
     request: Request,
     ui: Ui,
     analyzer: AnalyzerDep,
+    capacity: CapacityDep,
+    settings: SettingsDep,
     description: Annotated[str, Query(max_length=MAX_QUERY)] = "",
 ) -> Response:
     """A project description in; the laws that apply with the provisions why, and the agencies to ask what."""
-    result = analyzer.analyze(description) if description.strip() else None
+    result = None
+    if description.strip():
+        result = await applicable_within(capacity, settings.answer_deadline, partial(analyzer.analyze, description))
     titles = {law.document_id: law.title for law in result.laws} if result else {}
     return render(request, "check.html", ui, page="check", description=description, result=result, titles=titles)
 
@@ -254,3 +279,35 @@ def check_page(
 def sources_page(request: Request, ui: Ui, lookup: LookupDep) -> Response:
     """The registry: every source with its counts in the index, date and licence."""
     return render(request, "sources.html", ui, page="sources", sources=lookup.sources())
+
+
+def _not_found(request: Request, ui: i18n.Language, message: str) -> Response:
+    return render(request, "message.html", ui, 404, heading=i18n.TEXTS[ui]["not_found_title"], message=message)
+
+
+def busy_page(request: Request, retry_after: int) -> Response:
+    """A page's answer when the model workers and their queue are full or its deadline passed (the API's 503):
+    busy, try again in `retry_after` seconds, with a link that does."""
+    ui = _reader_language(request)
+    t = i18n.TEXTS[ui]
+    message = t["busy_retry_one" if retry_after == 1 else "busy_retry"].format(seconds=retry_after)
+    retry = f"{request.url.path}?{request.url.query}"
+    response = render(request, "message.html", ui, 503, heading=t["busy_title"], message=message, retry_url=retry)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def error_page(request: Request) -> Response:
+    """A page's answer to an unexpected error (the API's 500): something went wrong, and the id to quote."""
+    ui = _reader_language(request)
+    t = i18n.TEXTS[ui]
+    message = t["error_message"].format(request_id=request_id.get())
+    return render(request, "message.html", ui, 500, heading=t["error_title"], message=message)
+
+
+PAGE_PATHS = frozenset(route.path for route in router.routes)
+
+
+def is_page(scope: Scope) -> bool:
+    """Whether the request was routed to a page, which answers errors with HTML rather than problem+json."""
+    return getattr(scope.get("route"), "path", None) in PAGE_PATHS

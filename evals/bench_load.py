@@ -87,20 +87,23 @@ async def _one(client: httpx.AsyncClient, path: str, body: dict) -> Outcome:
 
 
 async def run_phase(url: str, name: str, path: str, bodies: list[dict], concurrency: int) -> Phase:
-    """`bodies` sent by `concurrency` clients that each send their next request as soon as the last returned."""
+    """`bodies` sent by `concurrency` clients that each send their next request as soon as the last returned.
+
+    Each client has its own httpx client and so its own connection, as separate users would. Sharing one pool of
+    `concurrency` connections, a request waited in the pool before it was written (overload phase: p50 45 ms, p95
+    330 ms), and that wait was counted as the server's.
+    """
     phase = Phase(name)
     pending = iter(bodies)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
-    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
-
-        async def worker() -> None:
+    async def client_loop() -> None:
+        async with httpx.AsyncClient(base_url=url, timeout=120) as client:
             for body in pending:
                 phase.outcomes.append(await _one(client, path, body))
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        phase.seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.gather(*(client_loop() for _ in range(concurrency)))
+    phase.seconds = time.perf_counter() - started
     return phase
 
 

@@ -33,13 +33,11 @@ from qdrant_edge import (
     EdgeVectorParams,
     FieldCondition,
     Filter,
-    Fusion,
     MatchValue,
     Modifier,
     PayloadSchemaType,
     PayloadSelector,
     Point,
-    Prefetch,
     Query,
     QueryRequest,
     RangeDateTime,
@@ -55,10 +53,6 @@ from qdrant_edge import (
 from index.lock import IndexLockedError, lock_holder
 
 logger = logging.getLogger(__name__)
-
-# Values a Qdrant server applies when qdrant-haystack leaves them unset; the twin must use the same ones to rank alike.
-QDRANT_DEFAULT_RRF_K = 2
-QDRANT_DEFAULT_PREFETCH_LIMIT = 10
 
 _SCROLL_PAGE = 10_000
 _Condition = FieldCondition | Filter
@@ -479,61 +473,6 @@ class EdgeDocumentStore:
         )
         return self._scored_documents(points, scale_score)
 
-    def _query_hybrid(
-        self,
-        query_embedding: list[float],
-        query_sparse_embedding: SparseEmbedding,
-        filters: dict[str, Any] | Filter | None = None,
-        top_k: int = 10,
-        return_embedding: bool = False,
-        score_threshold: float | None = None,
-        group_by: str | None = None,
-        group_size: int | None = None,
-        rrf_k: int | None = None,
-        rrf_weights: list[float] | None = None,
-        prefetch_limit: int | None = None,
-    ) -> list[Document]:
-        """
-        Sparse and dense prefetches fused by Reciprocal Rank Fusion inside the engine, as qdrant-haystack asks a server.
-
-        Like the server call: each prefetch is filtered and keeps Qdrant's default 10 hits unless ``prefetch_limit``
-        says otherwise, ``rrf_k`` defaults to Qdrant's 2, ``rrf_weights`` is ``[sparse_weight, dense_weight]`` and
-        ``score_threshold`` applies to RRF scores.
-        """
-        self._require_sparse()
-        self._reject_grouping(group_by)
-        edge_filter = convert_filters_to_edge(filters)
-        depth = prefetch_limit or QDRANT_DEFAULT_PREFETCH_LIMIT
-        prefetches = [
-            Prefetch(
-                depth,
-                query=Query.Nearest(self._sparse_vector(query_sparse_embedding), using=SPARSE_VECTORS_NAME),
-                filter=edge_filter,
-            ),
-            Prefetch(
-                depth,
-                query=Query.Nearest(list(query_embedding), using=DENSE_VECTORS_NAME),
-                filter=edge_filter,
-                params=SearchParams(exact=self.exact),
-            ),
-        ]
-        fusion = Fusion.Rrf(k=QDRANT_DEFAULT_RRF_K if rrf_k is None else rrf_k, weights=rrf_weights)
-        try:
-            points = self._top_points(
-                lambda limit: QueryRequest(
-                    limit=limit,
-                    prefetches=prefetches,
-                    query=fusion,
-                    score_threshold=score_threshold,
-                    with_payload=True,
-                    with_vector=return_embedding,
-                ),
-                top_k,
-            )
-        except Exception as e:
-            raise EdgeStoreError("Error during hybrid search") from e
-        return self._scored_documents(points, scale_score=False)
-
     # -- conversions ---------------------------------------------------------------------------------------------
 
     @property
@@ -578,7 +517,7 @@ class EdgeDocumentStore:
     def _top_points(self, request: Callable[[int], QueryRequest], top_k: int) -> list[ScoredPoint]:
         """The ``top_k`` best points, ties in point-id order, the same in every process.
 
-        The engine returns equal scores (common under RRF) in whatever order its threads finish, and when a group of
+        The engine returns equal scores (common among stemmed-term scores) in whatever order its threads finish, and when a group of
         equal scores straddles the limit, which of them come back differs between runs and processes. So the query
         asks for a quarter more than ``top_k`` and drops the tied group at the end of a full answer: every point
         scoring above that group is certainly in the answer. When too few are left, it asks again for more. (Asking

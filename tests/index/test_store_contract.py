@@ -21,16 +21,12 @@ from haystack import Document
 from haystack.dataclasses import SparseEmbedding
 from haystack.document_stores.errors import DuplicateDocumentError
 from haystack.document_stores.types import DuplicatePolicy
-from haystack_integrations.components.retrievers.qdrant import (
-    QdrantEmbeddingRetriever,
-    QdrantHybridRetriever,
-    QdrantSparseEmbeddingRetriever,
-)
+from haystack_integrations.components.retrievers.qdrant import QdrantEmbeddingRetriever, QdrantSparseEmbeddingRetriever
 from haystack_integrations.document_stores.qdrant import QdrantDocumentStore
 from haystack_integrations.document_stores.qdrant.converters import convert_id
 from qdrant_edge import ScrollRequest
 
-from index.edge_retrievers import EdgeEmbeddingRetriever, EdgeHybridRetriever, EdgeSparseEmbeddingRetriever
+from index.edge_retrievers import EdgeEmbeddingRetriever, EdgeSparseEmbeddingRetriever
 from index.edge_store import EdgeDocumentStore, EdgeStoreError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -92,13 +88,11 @@ DOCS = [
     for i, (doc_id, kind, law, agencies, year, in_force, text) in enumerate(_ROWS)
 ]
 BY_ID = {doc.id: doc for doc in DOCS}
+# The two single-vector retrievers the service uses; it fuses their lists itself (index/hybrid.py).
+MODES = ["dense", "sparse"]
 RETRIEVERS: dict[str, dict[str, type]] = {
-    "edge": {"hybrid": EdgeHybridRetriever, "dense": EdgeEmbeddingRetriever, "sparse": EdgeSparseEmbeddingRetriever},
-    "qdrant": {
-        "hybrid": QdrantHybridRetriever,
-        "dense": QdrantEmbeddingRetriever,
-        "sparse": QdrantSparseEmbeddingRetriever,
-    },
+    "edge": {"dense": EdgeEmbeddingRetriever, "sparse": EdgeSparseEmbeddingRetriever},
+    "qdrant": {"dense": QdrantEmbeddingRetriever, "sparse": QdrantSparseEmbeddingRetriever},
 }
 Store = EdgeDocumentStore | QdrantDocumentStore
 
@@ -125,14 +119,11 @@ def kind_of(store: Store) -> str:
 def retrieve(
     store: Store, mode: str, i: int | None = None, init: dict[str, Any] | None = None, **run: Any
 ) -> list[Document]:
-    """Run the store's own retriever of ``mode`` (built with ``init``); ``i`` queries with document i's vectors."""
-    if i is not None:
+    """Run the store's own retriever of ``mode`` (built with ``init``); ``i`` queries with document i's vector."""
+    if i is not None and mode == "dense":
         run.setdefault("query_embedding", DOCS[i].embedding)
+    if i is not None and mode == "sparse":
         run.setdefault("query_sparse_embedding", DOCS[i].sparse_embedding)
-    if mode == "dense":
-        run.pop("query_sparse_embedding", None)
-    if mode == "sparse":
-        run.pop("query_embedding", None)
     retriever = RETRIEVERS[kind_of(store)][mode](document_store=store, **(init or {}))
     return retriever.run(**run)["documents"]
 
@@ -291,7 +282,7 @@ def test_filter_documents_returns_whole_documents(loaded: Store) -> None:
 # -- retrieval --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("mode", ["hybrid", "dense", "sparse"])
+@pytest.mark.parametrize("mode", MODES)
 def test_query_equal_to_a_document_finds_it_first(loaded: Store, mode: str) -> None:
     for i in (0, 4, 9):
         docs = retrieve(loaded, mode, i, top_k=5)
@@ -299,7 +290,7 @@ def test_query_equal_to_a_document_finds_it_first(loaded: Store, mode: str) -> N
         assert docs[0].score is not None and [d.score for d in docs] == sorted((d.score for d in docs), reverse=True)
 
 
-@pytest.mark.parametrize("mode", ["hybrid", "dense", "sparse"])
+@pytest.mark.parametrize("mode", MODES)
 def test_retrieval_applies_filters(loaded: Store, mode: str) -> None:
     forskrift = {"field": "meta.kind", "operator": "==", "value": "forskrift"}
     dmp = {"field": "meta.agencies", "operator": "==", "value": "dmp"}
@@ -345,30 +336,26 @@ def test_close_and_reopen_keeps_everything(kind: str, tmp_path: Path) -> None:
     try:
         assert again.count_documents() == len(DOCS)
         assert {d.id: (d.content, d.meta, d.sparse_embedding) for d in again.filter_documents()} == before
-        assert retrieve(again, "hybrid", 5, top_k=1)[0].id == DOCS[5].id
+        assert retrieve(again, "dense", 5, top_k=1)[0].id == DOCS[5].id
     finally:
         again.close()
 
 
-def _noisy_query(i: int, seed: int) -> dict[str, Any]:
-    """A query near document i: its dense vector plus noise, and a few of its terms with unit weights."""
-    rng = np.random.default_rng(seed)
+def _noisy_query(mode: str, i: int, seed: int) -> dict[str, Any]:
+    """A query near document i: its dense vector plus noise, or a few of its terms with unit weights."""
+    if mode == "dense":
+        return {"query_embedding": (DENSE[i] + 0.8 * np.random.default_rng(seed).standard_normal(DIM)).tolist()}
     terms = [t for t in DOCS[i].sparse_embedding.indices if t != COMMON][:3]
-    return {
-        "query_embedding": (DENSE[i] + 0.8 * rng.standard_normal(DIM)).tolist(),
-        "query_sparse_embedding": SparseEmbedding(indices=terms, values=[1.0] * len(terms)),
-    }
+    return {"query_sparse_embedding": SparseEmbedding(indices=terms, values=[1.0] * len(terms))}
 
 
-@pytest.mark.parametrize("mode", ["hybrid", "dense", "sparse"])
+@pytest.mark.parametrize("mode", MODES)
 def test_both_stores_rank_alike(loaded_stores: dict[str, Store], mode: str) -> None:
     law_or_regulation = {"field": "meta.kind", "operator": "in", "value": ["lov", "forskrift"]}
     variants: list[dict[str, Any]] = [{}, {"filters": law_or_regulation}, {"top_k": len(DOCS)}]
-    if mode == "hybrid":  # top_k above 10 also checks both cap each prefetch at Qdrant's default 10
-        variants += [{"rrf_k": 60}, {"rrf_weights": [1.0, 3.0]}]
     for seed, i in enumerate((0, 3, 6, 9, 11)):
         for extra in variants:
-            run = {"top_k": 5, **_noisy_query(i, seed), **extra}
+            run = {"top_k": 5, **_noisy_query(mode, i, seed), **extra}
             edge, qdrant = (retrieve(loaded_stores[k], mode, **run) for k in KINDS)
             assert ranking(edge) == ranking(qdrant), (mode, i, extra)
             assert np.allclose([d.score for d in edge], [d.score for d in qdrant], rtol=1e-4)
@@ -385,12 +372,11 @@ def test_both_engines_hold_the_same_points(loaded_stores: dict[str, Store]) -> N
 
 
 def test_retrievers_serialise_alike(loaded_stores: dict[str, Store]) -> None:
-    for mode in ("hybrid", "dense", "sparse"):
+    for mode in MODES:
         edge, qdrant = (RETRIEVERS[k][mode](document_store=loaded_stores[k], top_k=7, filter_policy="merge",
                                             filters=_LOV) for k in KINDS)
         edge_dict, qdrant_dict = edge.to_dict(), qdrant.to_dict()
-        # The edge hybrid retriever adds one setting of its own, the prefetch depth.
-        assert edge_dict["init_parameters"].keys() - {"prefetch_limit"} == qdrant_dict["init_parameters"].keys()
+        assert edge_dict["init_parameters"].keys() == qdrant_dict["init_parameters"].keys()
         rebuilt = type(edge).from_dict(edge_dict)
         assert rebuilt.to_dict() == edge_dict
 
@@ -400,10 +386,9 @@ def test_retrievers_serialise_alike(loaded_stores: dict[str, Store]) -> None:
 
 def test_edge_stores_on_one_folder_share_the_shard(loaded_stores: dict[str, Store]) -> None:
     """A retriever rebuilt by from_dict opens the same folder again in this process; it must not lock itself out."""
-    rebuilt = EdgeHybridRetriever.from_dict(EdgeHybridRetriever(document_store=loaded_stores["edge"]).to_dict())
+    rebuilt = EdgeEmbeddingRetriever.from_dict(EdgeEmbeddingRetriever(document_store=loaded_stores["edge"]).to_dict())
     try:
-        query = {"query_embedding": DOCS[7].embedding, "query_sparse_embedding": DOCS[7].sparse_embedding}
-        assert rebuilt.run(**query)["documents"][0].id == "hol-3-1"
+        assert rebuilt.run(query_embedding=DOCS[7].embedding)["documents"][0].id == "hol-3-1"
     finally:
         rebuilt.close()
     assert loaded_stores["edge"].count_documents() == len(DOCS)  # still open for the first store
@@ -424,7 +409,7 @@ def test_edge_store_serves_many_threads(tmp_path: Path) -> None:
         try:
             for n in range(30):
                 i = n % len(DOCS)
-                assert retrieve(store, "hybrid", i, top_k=3)[0].id == DOCS[i].id
+                assert retrieve(store, MODES[n % 2], i, top_k=3)[0].id == DOCS[i].id
         except Exception as e:  # collected and reported by the main thread
             errors.append(e)
 
@@ -482,32 +467,6 @@ def test_second_process_gets_index_locked_error(tmp_path: Path) -> None:
     store.close()
     released = _run_child(_LOAD_IN_CHILD, path)
     assert (released.returncode, released.stdout.strip()) == (0, "2"), released.stderr
-
-
-def test_edge_hybrid_prefetches_deeper_when_asked(loaded_stores: dict[str, Store]) -> None:
-    edge = loaded_stores["edge"]
-    query = BY_ID["hpl-21"]
-    shallow = EdgeHybridRetriever(document_store=edge, prefetch_limit=2).run(
-        query_embedding=query.embedding, query_sparse_embedding=query.sparse_embedding, top_k=12
-    )["documents"]
-    deep = EdgeHybridRetriever(document_store=edge, prefetch_limit=50).run(
-        query_embedding=query.embedding, query_sparse_embedding=query.sparse_embedding, top_k=12
-    )["documents"]
-    assert len(shallow) <= 4 < len(deep)
-
-
-def test_edge_ties_come_in_a_fixed_order(loaded_stores: dict[str, Store]) -> None:
-    """RRF gives many equal scores; the engine returns them in thread order, the store in point-id order."""
-    edge = loaded_stores["edge"]
-    query = BY_ID["hpl-21"]
-    runs = [
-        EdgeHybridRetriever(document_store=edge, prefetch_limit=50).run(
-            query_embedding=query.embedding, query_sparse_embedding=query.sparse_embedding, top_k=12
-        )["documents"]
-        for _ in range(20)
-    ]
-    assert any(a.score == b.score for a, b in zip(runs[0], runs[0][1:]))
-    assert all([d.id for d in run] == [d.id for d in runs[0]] for run in runs)
 
 
 def test_edge_tie_at_the_limit_keeps_the_lowest_point_ids(tmp_path: Path) -> None:
