@@ -41,8 +41,10 @@ def crowded(index_settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture(scope="module")
 def hurried(index_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Deadlines that a search cannot meet and an answer can meet only by giving up after retrieval."""
-    env = {"HJEMMEL_SEARCH_DEADLINE": "0.001", "HJEMMEL_ANSWER_DEADLINE": "0.15"}
+    """Deadlines that a search cannot meet and an answer can meet only by giving up after retrieval. No embedding
+    cache: stored sentence vectors would let the answer finish in time, so its sentences are embedded instead."""
+    no_cache = tmp_path_factory.mktemp("no-cache") / "embeddings.sqlite"
+    env = {"HJEMMEL_SEARCH_DEADLINE": "0.001", "HJEMMEL_ANSWER_DEADLINE": "0.15", "HJEMMEL_EMBEDDING_CACHE": str(no_cache)}
     yield from _serve_copy(index_settings, "hurried", tmp_path_factory, **env)
 
 
