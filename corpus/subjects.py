@@ -1,10 +1,11 @@
 """The subject index (subjects.toml): from the legal questions users ask, in their words, to the provisions that govern them."""
 
-import tomllib
 from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from corpus.provenance import Reference, load_entries
 
 SUBJECTS_PATH = Path(__file__).resolve().parent / "subjects.toml"
 
@@ -15,9 +16,10 @@ class Subject(BaseModel):
     name: str
     terms: tuple[str, ...] = Field(min_length=1)
     units: tuple[str, ...] = Field(min_length=1)
+    # The provisions or guidance the terms come from; empty only where the corpus has none (marked in the TOML).
+    source: tuple[Reference, ...]
 
 
 @cache
 def get_subjects(path: Path = SUBJECTS_PATH) -> tuple[Subject, ...]:
-    with path.open("rb") as handle:
-        return tuple(Subject(**entry) for entry in tomllib.load(handle)["subject"])
+    return load_entries(Subject, path, "subject", "name")
