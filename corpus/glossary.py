@@ -8,7 +8,7 @@ from pathlib import Path
 import stopwordsiso
 from pydantic import BaseModel, ConfigDict
 
-from corpus.provenance import Reference, load_entries
+from corpus.provenance import Provenance, load_entries
 
 GLOSSARY_PATH = Path(__file__).resolve().parent / "glossary.toml"
 _WORD = re.compile(r"[\w']+")
@@ -20,8 +20,7 @@ class Term(BaseModel):
     nb: tuple[str, ...]
     nn: tuple[str, ...] = ()
     en: tuple[str, ...]
-    # The provisions or guidance the forms come from; empty only where the corpus has none (marked in the TOML).
-    source: tuple[Reference, ...]
+    source: Provenance
 
 
 def query_language(text: str) -> str:

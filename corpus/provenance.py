@@ -54,6 +54,11 @@ class Reference(BaseModel):
         return None
 
 
+# An entry's `source`, required: empty only where the corpus has no source for it, which its TOML marks with a comment
+# and the provenance test's allow-list names.
+Provenance = tuple[Reference, ...]
+
+
 def load_entries(model: type[Entry], path: Path, table: str, label: str) -> tuple[Entry, ...]:
     """The `[[table]]` entries of a TOML file, each validated; a missing `source` or any invalid field names the entry
     (by its `label` field), so the fix is one search away."""

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from corpus.provenance import Reference, load_entries
+from corpus.provenance import Provenance, load_entries
 
 SUBJECTS_PATH = Path(__file__).resolve().parent / "subjects.toml"
 
@@ -16,8 +16,7 @@ class Subject(BaseModel):
     name: str
     terms: tuple[str, ...] = Field(min_length=1)
     units: tuple[str, ...] = Field(min_length=1)
-    # The provisions or guidance the terms come from; empty only where the corpus has none (marked in the TOML).
-    source: tuple[Reference, ...]
+    source: Provenance
 
 
 @cache

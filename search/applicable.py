@@ -29,7 +29,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from corpus.provenance import Reference, load_entries
+from corpus.provenance import Provenance, load_entries
 from corpus.registry import Registry
 from search.filters import SearchFilters
 from search.results import SearchResult
@@ -68,8 +68,7 @@ class Topic(BaseModel):
     queries: tuple[str, ...]
     agencies: tuple[str, ...]
     questions: dict[str, str] = Field(default_factory=dict)
-    # The provisions or guidance the triggers come from; empty only where the corpus has none (marked in the TOML).
-    source: tuple[Reference, ...]
+    source: Provenance
 
     def pattern(self) -> re.Pattern[str]:
         """Triggers match at the start of a word («journal» in «journaldata»); short ones («KI», «AI») whole."""
