@@ -8,6 +8,8 @@ from pathlib import Path
 import stopwordsiso
 from pydantic import BaseModel, ConfigDict
 
+from corpus.provenance import Provenance, load_entries
+
 GLOSSARY_PATH = Path(__file__).resolve().parent / "glossary.toml"
 _WORD = re.compile(r"[\w']+")
 
@@ -18,6 +20,7 @@ class Term(BaseModel):
     nb: tuple[str, ...]
     nn: tuple[str, ...] = ()
     en: tuple[str, ...]
+    source: Provenance
 
 
 def query_language(text: str) -> str:
@@ -61,5 +64,5 @@ class Glossary:
 @cache
 def get_glossary(path: Path = GLOSSARY_PATH) -> Glossary:
     with path.open("rb") as handle:
-        data = tomllib.load(handle)
-    return Glossary([Term(**entry) for entry in data["term"]], tuple(data.get("context", ())))
+        context = tuple(tomllib.load(handle).get("context", ()))
+    return Glossary(list(load_entries(Term, path, "term", "nb")), context)

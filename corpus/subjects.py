@@ -1,10 +1,11 @@
 """The subject index (subjects.toml): from the legal questions users ask, in their words, to the provisions that govern them."""
 
-import tomllib
 from functools import cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from corpus.provenance import Provenance, load_entries
 
 SUBJECTS_PATH = Path(__file__).resolve().parent / "subjects.toml"
 
@@ -15,9 +16,9 @@ class Subject(BaseModel):
     name: str
     terms: tuple[str, ...] = Field(min_length=1)
     units: tuple[str, ...] = Field(min_length=1)
+    source: Provenance
 
 
 @cache
 def get_subjects(path: Path = SUBJECTS_PATH) -> tuple[Subject, ...]:
-    with path.open("rb") as handle:
-        return tuple(Subject(**entry) for entry in tomllib.load(handle)["subject"])
+    return load_entries(Subject, path, "subject", "name")

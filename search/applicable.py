@@ -22,7 +22,6 @@ each carries that role, the laws it acts under, and the question of its stronges
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from corpus.provenance import Provenance, load_entries
 from corpus.registry import Registry
 from search.filters import SearchFilters
 from search.results import SearchResult
@@ -68,6 +68,7 @@ class Topic(BaseModel):
     queries: tuple[str, ...]
     agencies: tuple[str, ...]
     questions: dict[str, str] = Field(default_factory=dict)
+    source: Provenance
 
     def pattern(self) -> re.Pattern[str]:
         """Triggers match at the start of a word («journal» in «journaldata»); short ones («KI», «AI») whole."""
@@ -80,9 +81,7 @@ class Topic(BaseModel):
 
 @cache
 def load_topics(path: Path = TOPICS_PATH) -> tuple[Topic, ...]:
-    with path.open("rb") as handle:
-        data = tomllib.load(handle)
-    return tuple(Topic.model_validate(row) for row in data["topic"])
+    return load_entries(Topic, path, "topic", "id")
 
 
 class LawHit(BaseModel):

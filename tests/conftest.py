@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.registry import get_registry
+from corpus.registry import Source, get_registry
 from corpus.settings import Settings, get_settings
 from corpus.units import ParsedDocument
 from index.store import open_store
@@ -35,16 +35,22 @@ def test_settings(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
 
 
 @pytest.fixture(scope="session")
-def indexed_unit_ids(corpus_dir: Path) -> set[str]:
-    """The ids of every unit with text that ingest writes to the index, parsed from the real corpus (no embedding)."""
-    ids: set[str] = set()
+def parsed_corpus(corpus_dir: Path) -> list[tuple[Source, ParsedDocument]]:
+    """Every registry source with a file, read into units from the real corpus (no embedding), once per session."""
+    parsed: list[tuple[Source, ParsedDocument]] = []
     for source in get_registry().sources.values():
         if source.file is None:
             continue
-        for parsed in read_source(corpus_dir / source.file, source):
-            assert isinstance(parsed, ParsedDocument), parsed
-            ids |= {unit.id for unit in parsed.units if unit.paragraphs}
-    return ids
+        for document in read_source(corpus_dir / source.file, source):
+            assert isinstance(document, ParsedDocument), document
+            parsed.append((source, document))
+    return parsed
+
+
+@pytest.fixture(scope="session")
+def indexed_unit_ids(parsed_corpus: list[tuple[Source, ParsedDocument]]) -> set[str]:
+    """The ids of every unit with text that ingest writes to the index."""
+    return {unit.id for _, document in parsed_corpus for unit in document.units if unit.paragraphs}
 
 
 @pytest.fixture(scope="session")
