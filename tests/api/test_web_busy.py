@@ -25,10 +25,12 @@ PARTIAL = {
 
 
 def _serve_copy(index_settings: Settings, folder: str, tmp_path_factory: pytest.TempPathFactory, **env: str) -> Iterator[str]:
-    # The session's server owns its index folder, so this one serves a copy.
-    index = tmp_path_factory.mktemp(folder) / "index"
-    shutil.copytree(index_settings.index_dir, index)
-    with serving(index_settings.model_copy(update={"index_dir": index}), **env) as url:
+    # The session's server owns its index folder, so this one serves a copy. With no embedding cache, an answer
+    # embeds its sentences: stored sentence vectors would make it too quick to hold a worker or miss a deadline.
+    scratch = tmp_path_factory.mktemp(folder)
+    shutil.copytree(index_settings.index_dir, scratch / "index")
+    settings = index_settings.model_copy(update={"index_dir": scratch / "index", "embedding_cache": scratch / "none.sqlite"})
+    with serving(settings, **env) as url:
         yield url
 
 
@@ -41,10 +43,8 @@ def crowded(index_settings: Settings, tmp_path_factory: pytest.TempPathFactory) 
 
 @pytest.fixture(scope="module")
 def hurried(index_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Deadlines that a search cannot meet and an answer can meet only by giving up after retrieval. No embedding
-    cache: stored sentence vectors would let the answer finish in time, so its sentences are embedded instead."""
-    no_cache = tmp_path_factory.mktemp("no-cache") / "embeddings.sqlite"
-    env = {"HJEMMEL_SEARCH_DEADLINE": "0.001", "HJEMMEL_ANSWER_DEADLINE": "0.15", "HJEMMEL_EMBEDDING_CACHE": str(no_cache)}
+    """Deadlines that a search cannot meet and an answer can meet only by giving up after retrieval."""
+    env = {"HJEMMEL_SEARCH_DEADLINE": "0.001", "HJEMMEL_ANSWER_DEADLINE": "0.15"}
     yield from _serve_copy(index_settings, "hurried", tmp_path_factory, **env)
 
 
