@@ -1,14 +1,13 @@
 """The bilingual glossary (glossary.toml): Norwegian law is in Norwegian, EU law in English, users ask in both."""
 
 import re
-import tomllib
 from functools import cache
 from pathlib import Path
 
 import stopwordsiso
 from pydantic import BaseModel, ConfigDict
 
-from corpus.provenance import Provenance, load_entries
+from corpus.provenance import Provenance, load_entries, read_toml
 
 GLOSSARY_PATH = Path(__file__).resolve().parent / "glossary.toml"
 _WORD = re.compile(r"[\w']+")
@@ -63,6 +62,5 @@ class Glossary:
 
 @cache
 def get_glossary(path: Path = GLOSSARY_PATH) -> Glossary:
-    with path.open("rb") as handle:
-        context = tuple(tomllib.load(handle).get("context", ()))
-    return Glossary(list(load_entries(Term, path, "term", "nb")), context)
+    document = read_toml(path)
+    return Glossary(list(load_entries(Term, path, "term", "nb", document)), tuple(document.get("context", ())))

@@ -59,11 +59,18 @@ class Reference(BaseModel):
 Provenance = tuple[Reference, ...]
 
 
-def load_entries(model: type[Entry], path: Path, table: str, label: str) -> tuple[Entry, ...]:
-    """The `[[table]]` entries of a TOML file, each validated; a missing `source` or any invalid field names the entry
-    (by its `label` field), so the fix is one search away."""
+def read_toml(path: Path) -> dict[str, Any]:
     with path.open("rb") as handle:
-        rows = tomllib.load(handle)[table]
+        return tomllib.load(handle)
+
+
+def load_entries(
+    model: type[Entry], path: Path, table: str, label: str, document: dict[str, Any] | None = None
+) -> tuple[Entry, ...]:
+    """The `[[table]]` entries of a TOML file (or of its `document`, when the caller has read it for other keys), each
+    validated; a missing `source` or any invalid field names the entry (by its `label` field), so the fix is one
+    search away."""
+    rows = (document if document is not None else read_toml(path))[table]
     entries = []
     for number, row in enumerate(rows, start=1):
         name = row.get(label)
