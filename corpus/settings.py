@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(8, ge=1)
     sentence_vectors: bool = Field(
         True,
-        description="Ingest also embeds every quotable sentence into the embedding cache, so /ask needs no model call for them (a first full ingest takes ~4.5 min longer).",
+        description="Ingest also embeds every quotable sentence into the embedding cache, so /ask needs no model call for them (a first full ingest takes ~6 min longer).",
     )
     chunk_chars: int = Field(1500, ge=200, description="Provisions longer than this are split on ledd boundaries.")
     llm_url: str | None = Field(
