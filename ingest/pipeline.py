@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from corpus.registry import Registry, Source
 from corpus.settings import Settings
-from index.embedders import document_embedder
+from index.embedders import PassageEmbedder, passage_model_key
 from index.embedding_cache import CachedDocumentEmbedder, EmbeddingCache
 from index.sentence_vectors import SentenceEmbedder, sentence_model
 from index.sparse import SparseDocumentEmbedder
@@ -100,8 +100,9 @@ def _content(path: Path) -> bytes:
     return path.read_bytes()
 
 
-# Sentences are short: larger batches embed them faster than the chunks' batch size would.
-SENTENCE_BATCH = 32
+# Sentences are short: larger batches embed them faster than the chunks' batch size would (measured at bfloat16 on
+# 2 cores: 149 per second at 128, against about 100 at 32).
+SENTENCE_BATCH = 128
 # Chunks embedded and written per pipeline run: the progress bar moves this often.
 WRITE_BATCH = 64
 
@@ -127,7 +128,7 @@ class Ingestor:
         self.pipeline = Pipeline()
         self.pipeline.add_component("sparse", SparseDocumentEmbedder())
         self.pipeline.add_component(
-            "dense", CachedDocumentEmbedder(document_embedder(settings), self.cache, settings.embedding_model)
+            "dense", CachedDocumentEmbedder(PassageEmbedder(settings), self.cache, passage_model_key(settings))
         )
         self.pipeline.add_component("writer", DocumentWriter(store, policy=DuplicatePolicy.OVERWRITE))
         self.pipeline.connect("sparse.documents", "dense.documents")
@@ -135,7 +136,7 @@ class Ingestor:
         if settings.sentence_vectors:
             self.pipeline.add_component(
                 "sentences",
-                SentenceEmbedder(document_embedder(settings, SENTENCE_BATCH), self.cache, sentence_model(settings)),
+                SentenceEmbedder(PassageEmbedder(settings, SENTENCE_BATCH), self.cache, sentence_model(settings)),
             )
             self.pipeline.connect("dense.documents", "sentences.documents")
 
@@ -145,7 +146,7 @@ class Ingestor:
     def _hash(self, data: bytes) -> str:
         # With sentence vectors switched on, sources indexed without them are written again.
         settings = self.settings
-        version = f"{INGEST_VERSION}|{settings.embedding_model}|{settings.chunk_chars}|{settings.sentence_vectors}|".encode()
+        version = f"{INGEST_VERSION}|{passage_model_key(settings)}|{settings.chunk_chars}|{settings.sentence_vectors}|".encode()
         return hashlib.sha256(version + data).hexdigest()
 
     def _is_current(self, source: Source, content_hash: str) -> bool:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from corpus.glossary import query_language
 from corpus.sentences import Sentence, quotable, sentences
 from corpus.settings import Settings, get_settings
+from index.embedders import passage_precision
 from index.query_batcher import QueryBatcher
 from index.sentence_vectors import SentenceVectors
 from search.definitions import asked_term, defines
@@ -207,12 +208,13 @@ class Answerer:
         new = self.stored.get([t for t in dict.fromkeys(texts) if t not in found])
         missing = [t for t in dict.fromkeys(texts) if t not in found and t not in new]
         if missing:
-            vectors = self.model.encode(
-                [self.settings.passage_prefix + t for t in missing],
-                batch_size=32,
-                normalize_embeddings=True,
-                show_progress_bar=False,
-            )
+            with passage_precision(self.settings):
+                vectors = self.model.encode(
+                    [self.settings.passage_prefix + t for t in missing],
+                    batch_size=32,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                )
             new |= {text: np.asarray(vector, dtype=np.float32) for text, vector in zip(missing, vectors)}
         for text, vector in new.items():
             self._cache[text] = vector

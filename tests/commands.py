@@ -13,6 +13,7 @@ def hjemmel_env(settings: Settings, **extra: str) -> dict[str, str]:
         "HJEMMEL_CORPUS_DIR": str(settings.corpus_dir),
         "HJEMMEL_MODEL_DIR": str(settings.model_dir),
         "HJEMMEL_EMBEDDING_CACHE": str(settings.embedding_cache),
+        "HJEMMEL_PASSAGE_PRECISION": settings.passage_precision,
         **extra,
     }
 

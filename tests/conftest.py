@@ -28,10 +28,12 @@ def corpus_dir() -> Path:
 def test_settings(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The user's settings with a throw-away index and embedding cache; the converted model stays cached between runs.
     Sentence vectors are off (answers embed their sentences, as with an index built without them), which halves the
-    cost of each index a test builds; tests/index/test_sentence_vectors.py switches them on."""
+    cost of each index a test builds; tests/index/test_sentence_vectors.py switches them on. Passages are embedded in
+    float32 whatever the CPU, so the suite ranks alike on every machine; tests/index/test_embedders.py checks
+    bfloat16."""
     scratch = tmp_path_factory.mktemp("hjemmel")
     update = {"index_dir": scratch / "index", "embedding_cache": scratch / "embeddings.sqlite", "corpus_dir": corpus_dir}
-    return get_settings().model_copy(update=update | {"sentence_vectors": False})
+    return get_settings().model_copy(update=update | {"sentence_vectors": False, "passage_precision": "float32"})
 
 
 @pytest.fixture(scope="session")

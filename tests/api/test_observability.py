@@ -69,6 +69,16 @@ def test_request_id_is_kept_when_sane_and_made_otherwise(client: httpx.Client) -
     assert re.fullmatch(r"[0-9a-f]{32}", client.get("/units/nothing").headers["X-Request-ID"])
 
 
+def test_server_timing_gives_the_time_the_service_took(client: httpx.Client, server_log: Path) -> None:
+    response = client.post("/search", json={"query": "journalføring"}, headers={"X-Request-ID": "timing-test-3"})
+    (duration,) = re.fullmatch(r"app;dur=(\d+\.\d)", response.headers["Server-Timing"]).groups()
+    records = [json.loads(line) for line in server_log.read_text().splitlines() if line.strip()]
+    (access,) = [r for r in records if r.get("request_id") == "timing-test-3"]
+    # The header is written when the response starts, the log line when it has been sent.
+    assert 0 < float(duration) <= access["duration_ms"]
+    assert "Server-Timing" in client.get("/units/nothing").headers
+
+
 def test_logs_are_one_json_object_per_line_with_the_request_id(client: httpx.Client, server_log: Path) -> None:
     response = client.post("/search", json={"query": "taushetsplikt"}, headers={"X-Request-ID": "log-test-77"})
     assert response.status_code == 200
