@@ -52,7 +52,8 @@ class Phase:
     def report(self) -> dict:
         times = sorted(o.seconds for o in self.outcomes)
         by_status = Counter(o.status for o in self.outcomes)
-        busy = sorted(o.seconds for o in self.outcomes if o.status == 503)
+        refused = [o for o in self.outcomes if o.status == 503]
+        busy = sorted(o.seconds for o in refused)
         result = {
             "phase": self.name,
             "requests": len(self.outcomes),
@@ -63,7 +64,6 @@ class Phase:
             "partial": sum(o.partial for o in self.outcomes),
         }
         if busy:
-            refused = [o for o in self.outcomes if o.status == 503]
             result["503"] = {
                 **_percentiles(busy),
                 "with_retry_after": sum(o.retry_after for o in refused),

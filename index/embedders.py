@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
 import numpy as np
 from haystack import Document, component
@@ -35,9 +36,10 @@ def model_path(settings: Settings) -> str:
     return settings.embedding_model
 
 
+@cache
 def _has_amx() -> bool:
     """AMX tiles do bfloat16 matrix products in hardware; torch's `get_cpu_capability` reports only "AVX512" on such
-    a CPU, so ask for the tiles themselves."""
+    a CPU, so ask for the tiles themselves (once: every passage batch and cache key asks)."""
     import torch
 
     return bool(torch.cpu._is_amx_tile_supported())
