@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     embedding_batch_size: int = Field(8, ge=1)
     passage_precision: Literal["auto", "float32", "bfloat16"] = Field(
         "auto",
-        description="Precision of passage embedding at ingest: bfloat16 autocast is about twice as fast on a CPU with AMX and gives vectors within cosine 0.9999 of float32; auto uses it where the CPU has AMX. Queries stay float32.",
+        description="Precision of passage embedding at ingest: bfloat16 autocast is about twice as fast on a CPU with bfloat16 matrix instructions (AMX or AVX512_BF16) and gives vectors within cosine 0.9999 of float32; auto uses it where the CPU has them. Queries stay float32.",
     )
     sentence_vectors: bool = Field(
         True,
