@@ -1,7 +1,10 @@
 """Back-pressure for model work: a bounded pool of worker threads with a bounded queue in front of it.
 
 A request that finds the queue full is refused at once (503 with Retry-After) instead of waiting its turn behind
-every other; one admitted waits at most until its deadline. A job that overruns its deadline keeps its worker until
+every other, and so is one that would wait for a worker past its deadline, judged by the recent service time: under
+overload on 2 cores the workers slow down, and requests admitted by queue length alone waited their whole 5 s deadline
+to be refused then (overload phase of `evals.bench_load`: 503 p99 6.4 s). One admitted waits at most until its
+deadline. A job that overruns its deadline keeps its worker until
 it ends (a thread cannot be stopped), so the queue counts it and later requests are refused rather than piled up.
 """
 
@@ -10,8 +13,9 @@ import contextvars
 import math
 import threading
 import time
+import collections
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from prometheus_client import Counter, Gauge
@@ -22,14 +26,16 @@ QUEUE_DEPTH = Gauge("hjemmel_queue_depth", "Requests admitted and waiting for a 
 IN_FLIGHT = Gauge("hjemmel_model_workers_busy", "Model workers running a request.")
 REJECTED = Counter(
     "hjemmel_rejected_total",
-    "Requests refused at once (queue_full) or cut off by their deadline (deadline: a 503, or an /ask returning the "
-    "sources it had found, flagged partial).",
+    "Requests refused at once (queue_full; would_miss_deadline: the expected wait for a worker passes the deadline) "
+    "or cut off by their deadline (deadline: a 503, or an /ask returning the sources it had found, flagged partial).",
     ["route", "reason"],
 )
 
 T = TypeVar("T")
 
-# Seconds a request is assumed to take before any has finished, for the first Retry-After.
+# Seconds a request is assumed to take before one of its route has finished, for Retry-After. A guess is no ground
+# to refuse on: until each route ahead has a measured time, only a full queue refuses (with this guess the first 16
+# searches of a fresh server were refused as «would miss the deadline», and their clients' retries after them).
 _FIRST_GUESS = 1.0
 _SMOOTHING = 0.2
 
@@ -48,31 +54,51 @@ class Capacity:
         self.queue_size = queue_size
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="model")
         self._lock = threading.Lock()
-        self._admitted = 0
+        self._admitted: collections.Counter[str] = collections.Counter()  # by route
         self._running = 0
-        self._service_seconds = _FIRST_GUESS
+        # Smoothed seconds of work per request, by route: an /ask takes ten times a /search.
+        self._service: dict[str, float] = {}
 
     @property
     def queued(self) -> int:
-        return self._admitted - self._running
+        return self._admitted.total() - self._running
+
+    def _work_ahead(self) -> float:
+        return sum(n * self._service.get(route, _FIRST_GUESS) for route, n in self._admitted.items())
 
     def retry_after(self) -> int:
         """Seconds until the work now admitted should be done, spread over the workers; at least 1."""
-        return max(1, math.ceil(self._admitted * self._service_seconds / self.workers))
+        return max(1, math.ceil(self._work_ahead() / self.workers))
+
+    def expected_seconds(self, route: str) -> float | None:
+        """When a `route` request admitted now should be done (the work ahead of it spread over the workers, then
+        its own), or None while some route involved has no measured time."""
+        if any(r not in self._service for r, n in [(route, 1), *self._admitted.items()] if n):
+            return None
+        return self._work_ahead() / self.workers + self._service[route]
 
     async def run(self, route: str, deadline: float, work: Callable[[], T]) -> T:
-        """`work()` on a model worker, or Busy: at once when the queue is full, at `deadline` (time.monotonic) when
-        it has not finished by then."""
+        """`work()` on a model worker, or Busy: at once when the queue is full or the request would wait past
+        `deadline` (time.monotonic), else at `deadline` when it has not finished by then."""
         with self._lock:
-            if self._admitted >= self.workers + self.queue_size:
+            admitted = self._admitted.total()
+            if admitted >= self.workers + self.queue_size:
                 REJECTED.labels(route, "queue_full").inc()
-                raise Busy(f"{self._admitted} requests are ahead; the queue holds {self.queue_size}", self.retry_after())
-            self._admitted += 1
+                raise Busy(f"{admitted} requests are ahead; the queue holds {self.queue_size}", self.retry_after())
+            expected = self.expected_seconds(route)
+            if admitted >= self.workers and expected is not None and expected > deadline - time.monotonic():
+                REJECTED.labels(route, "would_miss_deadline").inc()
+                raise Busy(
+                    f"{admitted} requests are ahead; by their recent times this one would end in {expected:.1f} s, "
+                    "past its deadline",
+                    self.retry_after(),
+                )
+            self._admitted[route] += 1
             self._update_gauges()
         enqueued = time.perf_counter()
         context = contextvars.copy_context()
-        future = self._pool.submit(context.run, self._timed, work, enqueued)
-        future.add_done_callback(self._release)
+        future = self._pool.submit(context.run, self._timed, route, work, enqueued)
+        future.add_done_callback(lambda _: self._release(route))
         try:
             return await asyncio.wait_for(asyncio.wrap_future(future), timeout=max(0.0, deadline - time.monotonic()))
         except TimeoutError:
@@ -80,7 +106,7 @@ class Capacity:
             REJECTED.labels(route, "deadline").inc()
             raise Busy("the request's deadline passed before it was done", self.retry_after()) from None
 
-    def _timed(self, work: Callable[[], T], enqueued: float) -> T:
+    def _timed(self, route: str, work: Callable[[], T], enqueued: float) -> T:
         STAGE_SECONDS.labels("queue").observe(time.perf_counter() - enqueued)
         with self._lock:
             self._running += 1
@@ -92,11 +118,12 @@ class Capacity:
             elapsed = time.perf_counter() - started
             with self._lock:
                 self._running -= 1
-                self._service_seconds += _SMOOTHING * (elapsed - self._service_seconds)
+                before = self._service.get(route, elapsed)
+                self._service[route] = before + _SMOOTHING * (elapsed - before)
 
-    def _release(self, _: Future) -> None:
+    def _release(self, route: str) -> None:
         with self._lock:
-            self._admitted -= 1
+            self._admitted[route] -= 1
             self._update_gauges()
 
     def _update_gauges(self) -> None:

@@ -17,7 +17,11 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """`python -m api serve` with the caller's environment plus `env`; `start` returns once /healthz answers."""
+    """`python -m api serve` with the caller's environment plus `env`; `start` returns once /readyz answers 200.
+
+    Not /healthz: that answers before the first search has loaded the model, so a load run started then measured a
+    cold server (overload phase: the first request took 6.9 s, and the requests queued behind it met their deadline).
+    """
 
     def __init__(self, env: dict[str, str] | None = None, log: Path | None = None) -> None:
         self.port = free_port()
@@ -34,10 +38,11 @@ class ServerProcess:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}; see {self.log or 'its output'}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                if httpx.get(f"{self.url}/readyz", timeout=60).status_code == 200:
                     return self
             except httpx.TransportError:
-                time.sleep(0.5)
+                pass
+            time.sleep(0.5)
         self.kill()
         raise RuntimeError(f"server not ready in {timeout:.0f} s")
 

@@ -55,6 +55,26 @@ def test_a_full_queue_is_refused_at_once_with_retry_after(settings: Settings) ->
         assert client.post("/search", json={"query": "taushetsplikt"}).status_code == 200  # free again
 
 
+def test_a_request_that_would_wait_past_its_deadline_is_refused_at_once(settings: Settings) -> None:
+    with app_client(settings, model_workers=1, queue_size=8, answer_deadline=60.0, search_deadline=1.0) as client:
+        # Measured times first: the long /applicable takes more than the search's deadline (see the next test).
+        project = {"json": {"description": LONG_PROJECT[:5000]}}
+        assert client.post("/applicable", **project).status_code == 200
+        client.post("/search", json={"query": "taushetsplikt"})
+        rejected = sample("hjemmel_rejected_total", route="search", reason="would_miss_deadline")
+        slow = threading.Thread(target=client.post, args=("/applicable",), kwargs=project)
+        slow.start()
+        while sample("hjemmel_model_workers_busy") < 1:
+            time.sleep(0.01)
+        response = client.post("/search", json={"query": "taushetsplikt"})
+        slow.join()
+        # Refused on arrival; one held until its deadline would say "the request's deadline passed before it was done".
+        assert response.status_code == 503 and "past its deadline" in response.json()["detail"]
+        assert int(response.headers["retry-after"]) >= 1
+        assert sample("hjemmel_rejected_total", route="search", reason="would_miss_deadline") == rejected + 1
+        assert client.post("/search", json={"query": "taushetsplikt"}).status_code == 200  # nothing ahead: admitted
+
+
 def test_applicable_past_its_deadline_returns_what_the_searches_found_or_503(settings: Settings) -> None:
     with app_client(settings, answer_deadline=1.0) as client:
         response = client.post("/applicable", json={"description": LONG_PROJECT[:5000]})
