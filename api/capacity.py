@@ -1,19 +1,20 @@
 """Back-pressure for model work: a bounded pool of worker threads with a bounded queue in front of it.
 
 A request that finds the queue full is refused at once (503 with Retry-After) instead of waiting its turn behind
-every other, and so is one that would wait for a worker past its deadline, judged by the recent service time: under
-overload on 2 cores the workers slow down, and requests admitted by queue length alone waited their whole 5 s deadline
-to be refused then (overload phase of `evals.bench_load`: 503 p99 6.4 s). One admitted waits at most until its
-deadline. A job that overruns its deadline keeps its worker until
-it ends (a thread cannot be stopped), so the queue counts it and later requests are refused rather than piled up.
+every other, and so is one that would wait for a worker past its deadline, judged by the work ahead of it at each
+route's recent time per request: under overload on 2 cores the workers slow down, and requests admitted by queue
+length alone were held their whole 5 s deadline to be refused then (overload phase of `evals.bench_load`, in the
+service: p99 5.0–5.4 s). One admitted waits at most until its deadline. A job that overruns its deadline keeps its
+worker until it ends (a thread cannot be stopped), so the queue counts it and later requests are refused rather than
+piled up.
 """
 
 import asyncio
+import collections
 import contextvars
 import math
 import threading
 import time
-import collections
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar

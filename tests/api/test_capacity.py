@@ -57,7 +57,7 @@ def test_a_full_queue_is_refused_at_once_with_retry_after(settings: Settings) ->
 
 def test_a_request_that_would_wait_past_its_deadline_is_refused_at_once(settings: Settings) -> None:
     with app_client(settings, model_workers=1, queue_size=8, answer_deadline=60.0, search_deadline=1.0) as client:
-        # Measured times first: the long /applicable takes more than the search's deadline (see the next test).
+        # Measured times first: the long /applicable takes longer than the search's 1 s deadline.
         project = {"json": {"description": LONG_PROJECT[:5000]}}
         assert client.post("/applicable", **project).status_code == 200
         client.post("/search", json={"query": "taushetsplikt"})
