@@ -74,7 +74,8 @@ class Capacity:
     def expected_seconds(self, route: str) -> float | None:
         """When a `route` request admitted now should be done (the work ahead of it spread over the workers, then
         its own), or None while some route involved has no measured time."""
-        if any(r not in self._service for r, n in [(route, 1), *self._admitted.items()] if n):
+        involved = {route} | {r for r, n in self._admitted.items() if n}
+        if not involved <= self._service.keys():
             return None
         return self._work_ahead() / self.workers + self._service[route]
 

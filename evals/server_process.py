@@ -1,5 +1,6 @@
 """A real `hjemmel serve` process on a loopback port, for the load and fault benchmarks."""
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -37,11 +38,9 @@ class ServerProcess:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}; see {self.log or 'its output'}")
-            try:
+            with contextlib.suppress(httpx.TransportError):
                 if httpx.get(f"{self.url}/readyz", timeout=60).status_code == 200:
                     return self
-            except httpx.TransportError:
-                pass
             time.sleep(0.5)
         self.kill()
         raise RuntimeError(f"server not ready in {timeout:.0f} s")
