@@ -131,13 +131,29 @@ def engine(store: EdgeDocumentStore | QdrantDocumentStore) -> Engine:
 @component
 class HybridRetriever:
     """Sparse and dense lists `prefetch_limit` deep, fused by weighted RRF (weights [sparse, dense]); the top_k
-    chunks with their fused scores. Same inputs as the engines' own hybrid retrievers."""
+    chunks with their fused scores. Same inputs as the engines' own hybrid retrievers.
+
+    Its steps are methods too, so a caller that fuses several searches can reuse one sparse list for several dense
+    ones and fetch the payloads of all its lists at once."""
 
     def __init__(self, engine: Engine, rrf_k: int, rrf_weights: list[float], prefetch_limit: int) -> None:
         self.engine = engine
         self.rrf_k = rrf_k
         self.rrf_weights = rrf_weights
         self.prefetch_limit = prefetch_limit
+
+    def sparse_hits(self, vector: SparseEmbedding, filters: dict[str, Any] | None) -> list[Hit]:
+        return ranked(lambda limit: self.engine.sparse(vector, filters, limit), self.prefetch_limit)
+
+    def dense_hits(self, vector: list[float], filters: dict[str, Any] | None) -> list[Hit]:
+        return ranked(lambda limit: self.engine.dense(vector, filters, limit), self.prefetch_limit)
+
+    def fuse(self, sparse: list[Hit], dense: list[Hit], top_k: int) -> list[Hit]:
+        return rrf([sparse, dense], self.rrf_k, self.rrf_weights)[:top_k]
+
+    def payloads(self, hits: list[Hit]) -> dict[str, dict[str, Any]]:
+        """The payloads of the hits' points, by point id; ids the engine no longer holds are left out."""
+        return self.engine.payloads(list(dict.fromkeys(point_id for point_id, _ in hits)))
 
     @component.output_types(documents=list[Document])
     def run(
@@ -147,15 +163,14 @@ class HybridRetriever:
         filters: dict[str, Any] | None = None,
         top_k: int = 10,
     ) -> dict[str, list[Document]]:
-        depth = self.prefetch_limit
-        sparse = ranked(lambda limit: self.engine.sparse(query_sparse_embedding, filters, limit), depth)
-        dense = ranked(lambda limit: self.engine.dense(list(query_embedding), filters, limit), depth)
-        top = rrf([sparse, dense], self.rrf_k, self.rrf_weights)[:top_k]
-        found = self.engine.payloads([point_id for point_id, _ in top])
-        return {"documents": [_document(found[point_id], score) for point_id, score in top if point_id in found]}
+        sparse = self.sparse_hits(query_sparse_embedding, filters)
+        dense = self.dense_hits(list(query_embedding), filters)
+        top = self.fuse(sparse, dense, top_k)
+        found = self.payloads(top)
+        return {"documents": [document(found[point_id], score) for point_id, score in top if point_id in found]}
 
 
-def _document(payload: dict[str, Any], score: float) -> Document:
+def document(payload: dict[str, Any], score: float) -> Document:
     """The Document a payload holds (both stores write `Document.to_dict(flatten=False)` minus the vectors).
 
     Built directly: `Document.from_dict` looks up the dataclass's fields on every call, which was a third of a

@@ -1,11 +1,12 @@
 """Several hybrid searches for one question, fused by Reciprocal Rank Fusion over units."""
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from haystack import Document, component
 from haystack.dataclasses import SparseEmbedding
+
+from index.hybrid import Hit, HybridRetriever, document
 
 RRF_K = 60
 # Recitals explain; articles bind. A recital's fused score is scaled by this, so the operative provision it explains
@@ -35,7 +36,7 @@ class FusedHybridRetriever:
 
     def __init__(
         self,
-        retriever: Any,
+        retriever: HybridRetriever,
         rrf_k: int = RRF_K,
         recital_weight: float = RECITAL_WEIGHT,
         secondary_weights: dict[str, float] = SECONDARY_WEIGHTS,
@@ -69,23 +70,29 @@ class FusedHybridRetriever:
         for units in (subjects or [])[: self.max_subjects]:
             scopes.append((_and(filters, {"field": "meta.unit_id", "operator": "in", "value": units}), self.subject_weight))
         secondary_weights = {name: w for name, w in self.secondary_weights.items() if name not in (asked_secondary or ())}
+        # One sparse list per scope serves every query embedding; the payloads of all lists are fetched at once.
+        sparse = [self.retriever.sparse_hits(query_sparse_embedding, scope) for scope, _ in scopes]
+        lists: list[tuple[list[Hit], float]] = [
+            (self.retriever.fuse(scope_sparse, self.retriever.dense_hits(embedding.tolist(), scope), top_k), scope_weight)
+            for embedding in query_embeddings
+            for (scope, scope_weight), scope_sparse in zip(scopes, sparse)
+        ]
+        payloads = self.retriever.payloads([hit for hits, _ in lists for hit in hits])
         scores: dict[str, float] = {}
-        best: dict[str, Document] = {}
-        for embedding in query_embeddings:
-            for scope, scope_weight in scopes:
-                found = self.retriever.run(
-                    query_embedding=embedding.tolist(), query_sparse_embedding=query_sparse_embedding, filters=scope, top_k=top_k
-                )["documents"]
-                ranked: list[str] = []
-                for document in found:
-                    unit_id = document.meta["unit_id"]
-                    if unit_id not in ranked:
-                        ranked.append(unit_id)
-                        best.setdefault(unit_id, document)
-                for rank, unit_id in enumerate(ranked):
-                    meta = best[unit_id].meta
-                    weight = self.recital_weight if meta["label"].startswith("recital") else 1.0
-                    weight *= secondary_weights.get(meta.get("secondary", ""), 1.0)
-                    scores[unit_id] = scores.get(unit_id, 0.0) + scope_weight * weight / (self.rrf_k + rank + 1)
+        best: dict[str, str] = {}  # unit id -> point id of its first-ranked chunk
+        for hits, scope_weight in lists:
+            ranked: list[str] = []
+            for point_id, _ in hits:
+                if point_id not in payloads:
+                    continue
+                unit_id = payloads[point_id]["meta"]["unit_id"]
+                if unit_id not in ranked:
+                    ranked.append(unit_id)
+                    best.setdefault(unit_id, point_id)
+            for rank, unit_id in enumerate(ranked):
+                meta = payloads[best[unit_id]]["meta"]
+                weight = self.recital_weight if meta["label"].startswith("recital") else 1.0
+                weight *= secondary_weights.get(meta.get("secondary", ""), 1.0)
+                scores[unit_id] = scores.get(unit_id, 0.0) + scope_weight * weight / (self.rrf_k + rank + 1)
         order = sorted(scores, key=scores.__getitem__, reverse=True)[:keep]
-        return {"documents": [replace(best[u], score=scores[u]) for u in order]}
+        return {"documents": [document(payloads[best[u]], scores[u]) for u in order]}
