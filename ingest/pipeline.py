@@ -100,9 +100,11 @@ def _content(path: Path) -> bytes:
     return path.read_bytes()
 
 
-# Sentences are short: larger batches embed them faster than the chunks' batch size would (measured on 2 AMX cores:
-# 149 per second at 128 in bfloat16; in float32 53–68 per second at any batch from 8 to 128).
-SENTENCE_BATCH = 128
+# Sentences run from 5 to 500 tokens, and a batch is padded to its longest: at 128 the corpus's 0.93 M sentence tokens
+# were embedded as 1.9 M, at 16 as 1.15 M. Measured on 2 AMD Zen 4 cores, 1,200 corpus sentences: 47 per second at
+# 128, 98 at 16, 85–92 at 24 and 32 in bfloat16; 28.5 at 128 and 52 at 16 in float32. (On 2 AMX cores: 149 per
+# second at 128 in bfloat16; 16 was not measured there.) A full ingest from scratch on Zen 4: 796 s at 128, 605 s at 16.
+SENTENCE_BATCH = 16
 # Chunks embedded and written per pipeline run: the progress bar moves this often.
 WRITE_BATCH = 64
 
