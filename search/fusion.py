@@ -81,15 +81,12 @@ class FusedHybridRetriever:
         scores: dict[str, float] = {}
         best: dict[str, str] = {}  # unit id -> point id of its first-ranked chunk
         for hits, scope_weight in lists:
-            ranked: list[str] = []
+            first: dict[str, str] = {}  # unit id -> point id of its first chunk in this list, in rank order
             for point_id, _ in hits:
-                if point_id not in payloads:
-                    continue
-                unit_id = payloads[point_id]["meta"]["unit_id"]
-                if unit_id not in ranked:
-                    ranked.append(unit_id)
-                    best.setdefault(unit_id, point_id)
-            for rank, unit_id in enumerate(ranked):
+                if point_id in payloads:
+                    first.setdefault(payloads[point_id]["meta"]["unit_id"], point_id)
+            for rank, (unit_id, point_id) in enumerate(first.items()):
+                best.setdefault(unit_id, point_id)
                 meta = payloads[best[unit_id]]["meta"]
                 weight = self.recital_weight if meta["label"].startswith("recital") else 1.0
                 weight *= secondary_weights.get(meta.get("secondary", ""), 1.0)
