@@ -29,3 +29,16 @@ def test_subjects_matching_more_terms_come_first() -> None:
 
 def test_context_words_alone_name_no_subject() -> None:
     assert names("KI AI kunstig intelligens maskinlæring") == []
+
+
+def test_questions_that_only_describe_a_project_name_no_subject() -> None:
+    """Terms name legal questions; words for what an AI project is or does (screening, updates, statistics, hardware,
+    children as patients) would send every such question into one subject's provisions."""
+    for question in (
+        "Kan vi bruke KI i helsetjenesten?",
+        "What rules apply to our AI model?",
+        "Vi lager en screeningmodell og oppdaterer den hver måned med ny statistikk.",
+        "Our screening model runs on new hardware and we publish statistics on it every month.",
+        "Modellen skal hjelpe foreldre med å følge med på barna sine.",
+    ):
+        assert names(question) == [], question
