@@ -9,7 +9,7 @@ from corpus.registry import get_registry
 from evals.ask_eval import load_questions
 from ingest.readers import read_source
 from corpus.sentences import split_sentences
-from search.answer import STRONG_AGREEMENT, Answerer, Quote, pinpoint, verbatim
+from search.answer import Answerer, Quote, pinpoint, verbatim
 from search.definitions import asked_term
 from search.results import DocumentRef, SearchResult
 
@@ -141,8 +141,8 @@ def test_strong_agreement_of_the_searches_accepts_a_weaker_sentence(answerer: An
     results = answerer.searcher.search(question, top_k=5)
     best = replace(answerer.score_sentences(question, results)[0], score=0.81)
     top = results[0]
-    agreeing = [top.model_copy(update={"score": STRONG_AGREEMENT}), *results[1:]]
-    split = [top.model_copy(update={"score": STRONG_AGREEMENT - 1 / 61}), *results[1:]]
+    agreeing = [top.model_copy(update={"score": 3 / 61}), *results[1:]]
+    split = [top.model_copy(update={"score": 2 / 61}), *results[1:]]
     assert answerer.supported(best, agreeing)
     assert not answerer.supported(best, split)
     assert not answerer.supported(replace(best, score=0.79), agreeing)
