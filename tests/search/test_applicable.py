@@ -112,3 +112,30 @@ def test_health_information_implies_data_protection(analyzer: ApplicabilityAnaly
 def test_municipal_decisions_trigger_their_topics(analyzer: ApplicabilityAnalyzer):
     strengths = analyzer.triggered("Kommunen vil la en algoritme rangere søknader om hjemmesykepleie før vedtak.")
     assert {"municipal-care", "administrative-decisions", "data-protection"} <= set(strengths)
+
+
+def test_a_named_register_fires_its_own_regulation_and_the_registries_topic(analyzer: ApplicabilityAnalyzer):
+    strengths = analyzer.triggered("Vi vil trene en modell på data fra Norsk pasientregister og Kreftregisteret.")
+    assert {"norwegian-patient-registry", "cancer-registry", "registries", "data-protection"} <= set(strengths)
+
+
+# The topics written before every registered act had one; the act-specific topics added since must stay silent on
+# projects that do not name what their act regulates.
+GENERAL_TOPICS = {
+    "health-personnel", "records", "patient-rights", "registries", "research", "medical-device", "ivd",
+    "data-protection", "ai-act", "supervision", "procurement", "health-data-access", "liability", "municipal-care",
+    "administrative-decisions",
+}
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        HEART_FAILURE,
+        "We will buy a speech-to-note assistant that drafts the consultation note in the patient record for the doctor.",
+        "Legevakta vil prøve ein KI-basert triage som vurderer symptoma pasientane skriv inn før dei ringer.",
+        "The radiology department wants an AI tool that reads chest X-rays and flags findings for the radiologist.",
+    ],
+)
+def test_act_specific_topics_stay_silent_on_generic_projects(analyzer: ApplicabilityAnalyzer, description: str):
+    assert set(analyzer.triggered(description)) <= GENERAL_TOPICS
