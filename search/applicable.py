@@ -64,6 +64,9 @@ class Topic(BaseModel):
     triggers: tuple[str, ...]
     suppressors: tuple[str, ...] = ()
     implies: tuple[str, ...] = ()
+    # Topics one of which must also apply for this one's triggers to count: håndteringsforskriften governs how the
+    # health service handles medical devices, so «kjøpe inn» says something only when a device is in the project.
+    requires: tuple[str, ...] = ()
     documents: tuple[str, ...]
     queries: tuple[str, ...]
     agencies: tuple[str, ...]
@@ -131,6 +134,10 @@ class ApplicabilityAnalyzer:
         for topic in self.topics:
             if unknown := set(topic.implies) - ids:
                 raise ValueError(f"topic {topic.id} implies unknown topic(s) {sorted(unknown)}")
+            if unknown := set(topic.requires) - ids:
+                raise ValueError(f"topic {topic.id} requires unknown topic(s) {sorted(unknown)}")
+            if conditional := [t.id for t in self.topics if t.id in topic.requires and t.requires]:
+                raise ValueError(f"topic {topic.id} requires {conditional}, which themselves require topics")
             for doc in topic.documents:
                 registry.source(doc)  # a typo in topics.toml should fail at start-up
             for agency in (*topic.agencies, *topic.questions):
@@ -140,20 +147,31 @@ class ApplicabilityAnalyzer:
     # -- topic detection ---------------------------------------------------------------------------------------
 
     def triggered(self, description: str, flags: list[str] | None = None) -> dict[str, float]:
-        """Topic id → strength from trigger terms and flags (1.0), and the topics those imply (health data → GDPR)."""
+        """Topic id → strength from trigger terms and flags (1.0), and the topics those imply (health data → GDPR).
+        A topic with `requires` fires on its triggers only once one of those topics applies; a flag forces it."""
         wanted = {f.casefold() for f in flags or ()}
         if unknown := sorted(wanted - self.known_flags):
             raise UnknownFlag(f"unknown flag(s) {', '.join(map(repr, unknown))}; known flags: {', '.join(sorted(self.known_flags))}")
         strengths: dict[str, float] = {}
-        for topic in self.topics:
-            forced = bool(wanted & {topic.id, *topic.flags})
-            fired = bool(self._patterns[topic.id].search(description)) and not self._suppressed(topic, description)
-            if forced or fired:
-                strengths[topic.id] = 1.0
-        for topic in self.topics:
-            if topic.id in strengths:
-                strengths.update({implied: 1.0 for implied in topic.implies})
+        for conditional in (False, True):
+            for topic in self.topics:
+                if bool(topic.requires) != conditional or topic.id in strengths:
+                    continue
+                forced = bool(wanted & {topic.id, *topic.flags})
+                fired = self._fires(topic, description) and self._required(topic, strengths)
+                if forced or fired:
+                    strengths[topic.id] = 1.0
+            for topic in self.topics:
+                if topic.id in strengths:
+                    strengths.update({implied: 1.0 for implied in topic.implies})
         return strengths
+
+    def _fires(self, topic: Topic, description: str) -> bool:
+        return bool(self._patterns[topic.id].search(description)) and not self._suppressed(topic, description)
+
+    @staticmethod
+    def _required(topic: Topic, strengths: dict[str, float]) -> bool:
+        return not topic.requires or any(r in strengths for r in topic.requires)
 
     @staticmethod
     def _suppressed(topic: Topic, description: str) -> bool:
@@ -177,7 +195,7 @@ class ApplicabilityAnalyzer:
         for hit in runs[0]:
             by_doc[hit.document.id] += 1
         for topic in self.topics:
-            if topic.id in strengths or self._suppressed(topic, description):
+            if topic.id in strengths or self._suppressed(topic, description) or not self._required(topic, strengths):
                 continue
             if sum(by_doc[d] for d in topic.documents) >= WEAK_MIN_HITS:
                 strengths[topic.id] = WEAK_TOPIC
