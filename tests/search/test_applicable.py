@@ -119,12 +119,39 @@ def test_a_named_register_fires_its_own_regulation_and_the_registries_topic(anal
     assert {"norwegian-patient-registry", "cancer-registry", "registries", "data-protection"} <= set(strengths)
 
 
+def test_handling_rules_need_a_medical_device(analyzer: ApplicabilityAnalyzer):
+    # Håndteringsforskriften binds the health service's acquisition and use of medical devices (§§ 3 and 7), so buying
+    # a record system is no reason to name it, and buying CE-marked image software is.
+    records = analyzer.triggered("Sykehuset skal kjøpe inn et nytt journalsystem med talegjenkjenning.")
+    assert "records" in records and "device-handling" not in records
+    device = analyzer.triggered("Sykehuset skal kjøpe inn CE-merket programvare som tolker røntgenbilder.")
+    assert {"medical-device", "device-handling"} <= set(device)
+    assert "device-handling" in analyzer.triggered("Et verktøy for helsetjenesten.", flags=["device-handling"])
+
+
+@pytest.mark.parametrize(
+    ("description", "device"),
+    [
+        ("Poliklinikken vil predikere hvilke pasienter som ikke møter til timen, og sende dem en ekstra påminnelse.", False),
+        ("We will forecast bed occupancy for the next two weeks from admission data.", False),
+        ("Modellen skal predikere risiko for sepsis hos inneliggende pasienter.", True),
+        ("The model predicts the risk of readmission for each patient at discharge and alerts the nurse.", True),
+    ],
+)
+def test_a_medical_purpose_for_the_patient_makes_a_device(
+    analyzer: ApplicabilityAnalyzer, description: str, device: bool
+):
+    # MDR art. 2(1): prediction or prognosis of disease for a patient, not of the hospital's logistics.
+    assert ("medical-device" in analyzer.triggered(description)) is device
+
+
 # The topics written before every registered act had one; the act-specific topics added since must stay silent on
-# projects that do not name what their act regulates.
+# projects that do not name what their act regulates. The handling rules apply to every device the health service
+# buys or uses, so they count as general.
 GENERAL_TOPICS = {
     "health-personnel", "records", "patient-rights", "registries", "research", "medical-device", "ivd",
     "data-protection", "ai-act", "supervision", "procurement", "health-data-access", "liability", "municipal-care",
-    "administrative-decisions",
+    "administrative-decisions", "device-handling",
 }
 
 
