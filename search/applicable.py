@@ -195,7 +195,9 @@ class ApplicabilityAnalyzer:
         for hit in runs[0]:
             by_doc[hit.document.id] += 1
         for topic in self.topics:
-            if topic.id in strengths or self._suppressed(topic, description) or not self._required(topic, strengths):
+            # A conditional topic is about what the project does with the subject it requires («kjøpe inn» a device),
+            # which only the project's words tell, so its laws turning up in the search is no trigger.
+            if topic.id in strengths or topic.requires or self._suppressed(topic, description):
                 continue
             if sum(by_doc[d] for d in topic.documents) >= WEAK_MIN_HITS:
                 strengths[topic.id] = WEAK_TOPIC

@@ -130,6 +130,30 @@ def test_handling_rules_need_a_medical_device(analyzer: ApplicabilityAnalyzer):
 
 
 @pytest.mark.parametrize(
+    ("description", "topic", "fires"),
+    [
+        # Pasientjournalforskriften governs writing the record (§§ 4–10), not reading it.
+        ("Legekontoret vil la en språkmodell skrive utkast til journalnotat fra lydopptak av konsultasjonen.",
+         "patient-record-documentation", True),
+        ("Vi vil hente ut journaldata fra 2015–2024 for å trene en modell som varsler forverring.",
+         "patient-record-documentation", False),
+        # Produktansvarsloven's producer liability for a safety defect (§ 2-1), not patient injury compensation.
+        ("Who carries product liability if a defect in the CE-marked software injures a patient?",
+         "product-liability-act", True),
+        ("Pasienten fikk en pasientskade, og vi lurer på om pasientskadeordningen gir erstatning.",
+         "product-liability-act", False),
+        # Forskningsetikkloven's research misconduct (§§ 6–8), only in research.
+        ("Studien skal granske om forfalskning av data er vitenskapelig uredelighet.", "research-ethics", True),
+        ("Vi vil oppdage forfalskning av resepter i apoteket.", "research-ethics", False),
+    ],
+)
+def test_conditional_topics_fire_on_their_own_subject(
+    analyzer: ApplicabilityAnalyzer, description: str, topic: str, fires: bool
+):
+    assert (topic in analyzer.triggered(description)) is fires
+
+
+@pytest.mark.parametrize(
     ("description", "device"),
     [
         ("Poliklinikken vil predikere hvilke pasienter som ikke møter til timen, og sende dem en ekstra påminnelse.", False),
