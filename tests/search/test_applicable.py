@@ -142,6 +142,11 @@ def test_handling_rules_need_a_medical_device(analyzer: ApplicabilityAnalyzer):
          "product-liability-act", True),
         ("Pasienten fikk en pasientskade, og vi lurer på om pasientskadeordningen gir erstatning.",
          "product-liability-act", False),
+        # Helsepersonelloven covers the authorised professions of § 48, not words that merely begin like them.
+        ("Sykepleierne i hjemmetjenesten skal bruke en app som foreslår tiltak mot trykksår.", "health-personnel", True),
+        ("Legemiddelfirmaet vil analysere salgstall for å planlegge produksjonen.", "health-personnel", False),
+        # Pasient- og brukerrettighetsloven's access to one's record (§ 5-1) and complaints (kap. 7).
+        ("The app lets patients request access to their own records and file a complaint.", "patient-rights", True),
         # Forskningsetikkloven's research misconduct (§§ 6–8), only in research.
         ("Studien skal granske om forfalskning av data er vitenskapelig uredelighet.", "research-ethics", True),
         ("Vi vil oppdage forfalskning av resepter i apoteket.", "research-ethics", False),
