@@ -152,7 +152,7 @@ def test_handling_rules_need_a_medical_device(analyzer: ApplicabilityAnalyzer):
         ("Vi vil oppdage forfalskning av resepter i apoteket.", "research-ethics", False),
     ],
 )
-def test_conditional_topics_fire_on_their_own_subject(
+def test_topics_fire_on_their_acts_own_subject(
     analyzer: ApplicabilityAnalyzer, description: str, topic: str, fires: bool
 ):
     assert (topic in analyzer.triggered(description)) is fires
@@ -164,7 +164,7 @@ def test_conditional_topics_fire_on_their_own_subject(
         ("Poliklinikken vil predikere hvilke pasienter som ikke møter til timen, og sende dem en ekstra påminnelse.", False),
         ("We will forecast bed occupancy for the next two weeks from admission data.", False),
         ("Modellen skal predikere risiko for sepsis hos inneliggende pasienter.", True),
-        ("The model predicts the risk of readmission for each patient at discharge and alerts the nurse.", True),
+        ("The model predicts the risk of a fall for each nursing-home resident and alerts the nurse.", True),
     ],
 )
 def test_a_medical_purpose_for_the_patient_makes_a_device(
