@@ -153,13 +153,12 @@ class ApplicabilityAnalyzer:
         if unknown := sorted(wanted - self.known_flags):
             raise UnknownFlag(f"unknown flag(s) {', '.join(map(repr, unknown))}; known flags: {', '.join(sorted(self.known_flags))}")
         strengths: dict[str, float] = {}
-        for conditional in (False, True):
-            for topic in self.topics:
-                if bool(topic.requires) != conditional or topic.id in strengths:
-                    continue
+        # The unconditional topics and what they imply first, so the conditional ones can see them.
+        for group in ([t for t in self.topics if not t.requires], [t for t in self.topics if t.requires]):
+            for topic in group:
                 forced = bool(wanted & {topic.id, *topic.flags})
-                fired = self._fires(topic, description) and self._required(topic, strengths)
-                if forced or fired:
+                required = not topic.requires or any(r in strengths for r in topic.requires)
+                if forced or (required and self._fires(topic, description)):
                     strengths[topic.id] = 1.0
             for topic in self.topics:
                 if topic.id in strengths:
@@ -168,10 +167,6 @@ class ApplicabilityAnalyzer:
 
     def _fires(self, topic: Topic, description: str) -> bool:
         return bool(self._patterns[topic.id].search(description)) and not self._suppressed(topic, description)
-
-    @staticmethod
-    def _required(topic: Topic, strengths: dict[str, float]) -> bool:
-        return not topic.requires or any(r in strengths for r in topic.requires)
 
     @staticmethod
     def _suppressed(topic: Topic, description: str) -> bool:
