@@ -4,9 +4,10 @@ secondary texts it asks for."""
 from haystack import component
 
 from corpus.glossary import Glossary
+from corpus.subjects import Subject
 from search.citations import CitationParser
 from search.secondary import SecondaryMatcher
-from search.subjects import SubjectMatcher
+from search.terms import TermMatcher
 
 
 @component
@@ -16,7 +17,7 @@ class QueryExpander:
     so is each subject of the subject index the query is about, within the provisions the index gives for it.
     """
 
-    def __init__(self, glossary: Glossary, citations: CitationParser, subjects: SubjectMatcher) -> None:
+    def __init__(self, glossary: Glossary, citations: CitationParser, subjects: TermMatcher[Subject]) -> None:
         self.glossary = glossary
         self.citations = citations
         self.subjects = subjects

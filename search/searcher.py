@@ -18,7 +18,7 @@ from search.filters import SearchFilters, to_haystack
 from search.lookup import Lookup
 from search.reranking import CrossEncoderReorder
 from search.results import SearchResult
-from search.subjects import SubjectMatcher
+from search.terms import TermMatcher
 
 # Chunks fetched per wanted unit: long provisions come back as several chunks, and only the best counts.
 OVERFETCH = 4
@@ -57,7 +57,7 @@ def build_pipeline(store: DocumentStore, settings: Settings, registry: Registry,
     pipeline.add_component("units", OneHitPerUnit())
     if mode in ("hybrid", "expanded"):
         glossary = get_glossary()
-        subjects = SubjectMatcher(get_subjects() if mode == "hybrid" else ())
+        subjects = TermMatcher(get_subjects() if mode == "hybrid" else ())
         pipeline.add_component("expander", QueryExpander(glossary, CitationParser(registry), subjects))
         pipeline.add_component("embedder", MultiTextEmbedder(query_batch_embedder(settings)))
         pipeline.add_component("sparse", SparseTextEmbedder(light=glossary.context, light_weight=CONTEXT_WEIGHT))

@@ -4,11 +4,11 @@ from corpus.subjects import get_subjects
 from index.sparse import query_vector, term_id
 from search.citations import CitationParser
 from search.expansion import QueryExpander
-from search.subjects import SubjectMatcher
+from search.terms import TermMatcher
 
 
 def expander() -> QueryExpander:
-    return QueryExpander(get_glossary(), CitationParser(get_registry()), SubjectMatcher(get_subjects()))
+    return QueryExpander(get_glossary(), CitationParser(get_registry()), TermMatcher(get_subjects()))
 
 
 def test_expander_translates_and_finds_named_sources() -> None:

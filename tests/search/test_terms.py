@@ -1,7 +1,7 @@
 from corpus.subjects import get_subjects
-from search.subjects import SubjectMatcher
+from search.terms import TermMatcher
 
-MATCHER = SubjectMatcher(get_subjects())
+MATCHER = TermMatcher(get_subjects())
 
 
 def names(query: str) -> list[str]:
