@@ -12,6 +12,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from corpus.glossary import query_language
+from corpus.scope import Area, get_scope
 from corpus.sentences import Sentence, quotable, sentences
 from corpus.settings import Settings, get_settings
 from index.embedders import passage_precision
@@ -22,6 +23,7 @@ from search.figures import asks_for_figure
 from search.filters import SearchFilters, to_haystack
 from search.results import SearchResult
 from search.searcher import CITED_SCORE, Searcher
+from search.scope import ScopeMatcher
 
 # Refusal takes two signals, calibrated on evals/datasets/ask (33 answerable, 10 unanswerable questions) over the
 # full index (see that folder's README.md), so the refusal numbers there are in-sample:
@@ -40,6 +42,8 @@ from search.searcher import CITED_SCORE, Searcher
 # A question for a figure about the world (search/figures.py: «hvor mange …», «how much did …») is refused even when
 # both signals pass; on evals/datasets/ask-near (near-domain questions) it caught 12 of 30 unanswerable and none of
 # the answerable ones, nor any question of the dev, test, ask or ask-heldout sets.
+# A question about an area of law the sources do not hold (corpus/scope.toml: notice periods, tax, HIPAA) is refused
+# with the acts that govern it named, unless it names a registered source too.
 # A provision the query cites outright (score CITED_SCORE) is answered from whatever the similarity.
 SENTENCE_THRESHOLD = 0.825
 AGREEMENT_THRESHOLD = 1.5 / 61
@@ -76,12 +80,44 @@ REFUSAL = {
     "en": "Found no basis in the sources to answer this. Nearest sources: ",
 }
 SOURCES_LINE = {"nb": "Kilder: ", "en": "Sources: "}
+# Said of the areas outside the sources a question concerns: when it is refused for them, and when it is answered
+# from the sources for the rest.
+OUTSIDE = {
+    "nb": "Spørsmålet gjelder regelverk som ikke er blant kildene: ",
+    "en": "The question concerns law that is not among the sources: ",
+}
+ALSO_OUTSIDE = {
+    "nb": "Spørsmålet gjelder også regelverk som ikke er blant kildene: ",
+    "en": "The question also concerns law that is not among the sources: ",
+}
 
 
 class Quote(BaseModel):
     unit_id: str
     citation: str
     text: str
+
+
+class ActLink(BaseModel):
+    name: str
+    url: str
+
+
+class OutsideArea(BaseModel):
+    """An area of law the question concerns that the sources do not hold, and where to read instead."""
+
+    id: str
+    name: str
+    acts: list[ActLink]
+
+    @classmethod
+    def of(cls, area: Area, language: str) -> "OutsideArea":
+        english = language == "en"
+        return cls(
+            id=area.id,
+            name=area.name_en if english else area.name,
+            acts=[ActLink(name=a.name_en if english else a.name, url=a.url) for a in area.acts],
+        )
 
 
 EXTRACTIVE = "extractive"
@@ -94,6 +130,11 @@ class Answer(BaseModel):
     sources: list[SearchResult]
     generated_by: str = Field(
         EXTRACTIVE, description="«extractive», or the language model that phrased the answer (its [n] is sources[n-1])."
+    )
+    outside: list[OutsideArea] = Field(
+        [], description="Areas of law the question concerns that the sources do not hold, with the acts that govern "
+        "them. A question about one is refused, unless it names a registered source or, for a foreign regime, asks "
+        "about Norwegian or EU law too."
     )
 
 
@@ -169,8 +210,10 @@ class Answerer:
         threshold: float = SENTENCE_THRESHOLD,
         agreement: float = AGREEMENT_THRESHOLD,
         cache_size: int = 20000,
+        scope: tuple[Area, ...] | None = None,
     ) -> None:
         self.searcher = searcher
+        self.scope = ScopeMatcher(get_scope() if scope is None else scope, searcher.citations)
         self.settings = settings or get_settings()
         self.threshold = threshold
         self.agreement = agreement
@@ -275,15 +318,22 @@ class Answerer:
     def answer(self, question: str, filters: SearchFilters | None = None, top_k: int = 5) -> Answer:
         language = answer_language(question)
         results = self.searcher.search(question, top_k=top_k, filters=filters)
+        areas = self.scope.match(question)
+        outside = [OutsideArea.of(area, language) for area in areas]
+        if self.scope.refuses(question, areas):
+            return self._refusal(language, results, outside)
         results += self._definitions(question, results, filters)
         scored = self.score_sentences(question, results)
         supported = scored and self.supported(scored[0], results) and not asks_for_figure(question)
         if not scored or not (self._cited(results) or supported):
-            return self._refusal(language, results)
+            return self._refusal(language, results, outside)
         quotes = self._quotes(sorted(scored, key=_law_first))
         if not quotes:
-            return self._refusal(language, results)
-        return Answer(answer=self._text(language, quotes, results), refused=False, quotes=quotes, sources=results)
+            return self._refusal(language, results, outside)
+        text = self._text(language, quotes, results)
+        if outside:
+            text += "\n" + _outside(ALSO_OUTSIDE[language], outside)
+        return Answer(answer=text, refused=False, quotes=quotes, sources=results, outside=outside)
 
     def _definitions(self, question: str, results: list[SearchResult], filters: SearchFilters | None) -> list[SearchResult]:
         """The definition provisions that define the term a definition question asks about, when retrieval did not
@@ -340,10 +390,18 @@ class Answerer:
         by_id = {r.id: r for r in results}
         return "\n".join(lines) + "\n\n" + SOURCES_LINE[language] + "; ".join(by_id[i].citation for i in order)
 
-    def _refusal(self, language: str, results: list[SearchResult]) -> Answer:
+    def _refusal(self, language: str, results: list[SearchResult], outside: list[OutsideArea] | None = None) -> Answer:
         nearest = results[:NEAREST_SOURCES]
         names = "; ".join(r.citation for r in nearest) or "–"
-        return Answer(answer=REFUSAL[language] + names, refused=True, quotes=[], sources=nearest)
+        why = _outside(OUTSIDE[language], outside) + " " if outside else ""
+        return Answer(
+            answer=why + REFUSAL[language] + names, refused=True, quotes=[], sources=nearest, outside=outside or []
+        )
+
+
+def _outside(opening: str, outside: list[OutsideArea]) -> str:
+    """«… ikke er blant kildene: «Skatt og merverdiavgift» (skatteloven, merverdiavgiftsloven).»"""
+    return opening + "; ".join(f"«{area.name}» ({', '.join(act.name for act in area.acts)})" for area in outside) + "."
 
 
 # A list item's opening: a dash or bullet, «(a)», «a)», «a.», «(iv)», «1)», «1.».

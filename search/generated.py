@@ -102,6 +102,7 @@ class GeneratedAnswerer:
             quotes=quotes,
             sources=provisions,
             generated_by=self.generator.model,
+            outside=extractive.outside,
         )
 
     def _reply(self, question: str, provisions: list[SearchResult]) -> str:

@@ -28,7 +28,7 @@ def test_ask_answers_in_the_models_words_with_verbatim_quotes(
         page = httpx.get(f"{url}/answer", params={"q": QUESTION}, timeout=60).text
         llm.reply("Dette står ikke i kildene.")
         fallback = httpx.post(f"{url}/ask", json={"question": QUESTION}, timeout=60).json()
-    assert set(body) == {"answer", "refused", "quotes", "sources", "generated_by", "partial", "partial_reason"}
+    assert set(body) == {"answer", "refused", "quotes", "sources", "generated_by", "outside", "partial", "partial_reason"}
     assert body["partial"] is False
     assert body["generated_by"] == "scripted-model" and not body["refused"]
     first = body["sources"][0]

@@ -176,7 +176,7 @@ def test_ask_quotes_verbatim_with_citations(client: httpx.Client) -> None:
     response = client.post("/ask", json={"question": "Når kan departementet gi dispensasjon fra taushetsplikten?"})
     assert response.status_code == 200, response.text
     body = response.json()
-    assert set(body) == {"answer", "refused", "quotes", "sources", "generated_by", "partial", "partial_reason"}
+    assert set(body) == {"answer", "refused", "quotes", "sources", "generated_by", "outside", "partial", "partial_reason"}
     assert not body["refused"] and body["partial"] is False
     assert body["generated_by"] == "extractive"
     sources = {s["id"]: s for s in body["sources"]}
@@ -190,6 +190,10 @@ def test_ask_refuses_what_the_sources_do_not_cover(client: httpx.Client) -> None
     body = client.post("/ask", json={"question": "Hvordan lager jeg en god pizzadeig?"}).json()
     assert body["refused"] and not body["quotes"] and body["sources"]
     assert body["answer"].startswith("Fant ikke grunnlag i kildene")
+    assert body["outside"] == []
+    elsewhere = client.post("/ask", json={"question": "Hvor mye skatt betaler legekontoret av overskuddet?"}).json()
+    assert elsewhere["refused"] and elsewhere["outside"][0]["id"] == "tax-vat"
+    assert any(act["url"].startswith("https://lovdata.no/") for act in elsewhere["outside"][0]["acts"])
 
 
 def test_applicable_lists_laws_with_reasons_and_agencies(client: httpx.Client) -> None:

@@ -247,6 +247,11 @@ def test_ask_quotes_link_to_provisions_and_off_topic_is_refused(visit: Visit) ->
     assert page.locator("ol.results article.result").count() >= 1
     visit.look("ask-refused")
 
+    page.goto("/answer?q=Hvor+lang+oppsigelsestid+har+en+radiograf%3F")
+    elsewhere = page.locator("section.answer.refused ul.elsewhere a").first
+    expect(elsewhere).to_have_text("arbeidsmiljøloven")
+    assert (elsewhere.get_attribute("href") or "").startswith("https://lovdata.no/")
+
 
 def test_project_check_lists_laws_why_and_whom_to_ask(visit: Visit) -> None:
     page = visit.page

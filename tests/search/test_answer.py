@@ -9,7 +9,7 @@ from corpus.registry import get_registry
 from evals.ask_eval import load_questions
 from ingest.readers import read_source
 from corpus.sentences import split_sentences
-from search.answer import Answerer, Quote, pinpoint, verbatim
+from search.answer import ALSO_OUTSIDE, OUTSIDE, Answerer, Quote, pinpoint, verbatim
 from search.definitions import asked_term
 from search.results import DocumentRef, SearchResult
 
@@ -47,6 +47,33 @@ def test_off_topic_question_is_refused_with_the_nearest_sources(answerer: Answer
     assert answer.sources[0].citation in answer.answer
     english = answerer.answer("How do I change the brake pads on my car?")
     assert english.refused and english.answer.startswith("Found no basis in the sources to answer this. Nearest sources: ")
+
+
+def test_a_question_about_law_outside_the_sources_is_refused_naming_the_act_to_read(answerer: Answerer) -> None:
+    answer = answerer.answer("Hvor lang oppsigelsestid har en radiograf på sykehuset?")
+    assert answer.refused and answer.quotes == []
+    assert [area.id for area in answer.outside] == ["employment"]
+    assert answer.answer.startswith(OUTSIDE["nb"] + "«Arbeidsforhold")
+    act = answer.outside[0].acts[0]
+    assert act.name in answer.answer and act.url.startswith("https://lovdata.no/")
+    english = answerer.answer("What does HIPAA say about sharing patient data with a cloud vendor?")
+    assert english.refused and [area.id for area in english.outside] == ["us-health-privacy"]
+    assert english.answer.startswith(OUTSIDE["en"] + "«US health privacy law")
+
+
+def test_naming_a_registered_act_keeps_a_question_in_scope(answerer: Answerer) -> None:
+    answer = answerer.answer("Gjelder taushetsplikten i helsepersonelloven også for et verneombud som leser journaler?")
+    assert answer.outside == []
+    assert not answer.answer.startswith(OUTSIDE["nb"])
+
+
+def test_a_foreign_regime_beside_norwegian_law_is_answered_with_a_note(answerer: Answerer) -> None:
+    answer = answerer.answer("Vi har FDA-godkjenning. Må programvaren likevel CE-merkes før vi selger den i Norge?")
+    assert not answer.refused
+    assert [area.id for area in answer.outside] == ["us-fda"]
+    assert answer.answer.splitlines()[-1].startswith(ALSO_OUTSIDE["nb"] + "«USA: FDA")
+    abroad = answerer.answer("Må programvaren vår ha FDA-godkjenning før vi selger den?")
+    assert abroad.refused and [area.id for area in abroad.outside] == ["us-fda"]
 
 
 def test_a_cited_provision_is_answered_from(answerer: Answerer) -> None:
