@@ -2,7 +2,8 @@
 ones, or `search.generated.GeneratedAnswerer`'s when a language model is configured.
 
 `questions.jsonl`: one JSON object a line, `{"_id", "text", "lang", "answerable", "gold": [unit ids]}`. The Answerer
-runs once per retriever, searching through `ModeSearcher`, so each search mode is scored on the same questions:
+runs once per retriever, searching through `ModeSearcher`, so each search mode is scored on the same questions, and
+once more with an empty scope table (`<retriever> without scope`), to show what corpus/scope.toml adds:
 
     evaluate_ask(Path("evals/datasets/ask"), ["hybrid", "dense"], out_dir=Path("evals/reports/ask"))
 """
@@ -14,7 +15,7 @@ from typing import Any, ClassVar, Protocol
 
 from evals import report
 from evals.dataset import UNKNOWN_LANG, DatasetError, read_records
-from evals.retrievers import run_modes
+from evals.retrievers import ModeSearcher, run_modes
 from evals.summary import Evaluation, Score, language_counts, scores, timed
 from corpus.settings import get_settings
 from search.answer import Answer, Quote
@@ -25,6 +26,7 @@ from search.searcher import Searcher
 
 QUESTIONS_FILE = "questions.jsonl"
 TOP_K = 5  # provisions an answer reads, as POST /ask does
+WITHOUT_SCOPE = " without scope"
 METRICS = [
     "quote_verbatim_rate",  # quotes found verbatim in the unit they cite, fetched from the index by id (must be 1.0)
     "citation_precision",  # on answerable questions, quotes whose unit is a gold unit
@@ -143,7 +145,9 @@ class AskEvalResult(Evaluation):
     def intro(self) -> str:
         return (
             f"{self.counted_by_language()}: {self.answerable} answerable, {self.count - self.answerable} unanswerable. "
-            f"Each answer reads the top {TOP_K} provisions the retriever finds; latency is per answer."
+            f"Each answer reads the top {TOP_K} provisions the retriever finds; latency is per answer. "
+            f"`<retriever>{WITHOUT_SCOPE}` answers the same questions again with an empty scope table "
+            "(corpus/scope.toml); it reuses the vectors the first run cached, so its latency compares with nothing."
         )
 
     def details(self) -> list[str]:
@@ -172,7 +176,15 @@ def evaluate_ask(dataset_dir: Path, retrievers: list[str], out_dir: Path | None 
     Without a `searcher`, opens the configured index with the modes needed and closes it afterwards.
     """
     questions = load_questions(Path(dataset_dir))
-    rows = run_modes(retrievers, searcher, questions[0].text, lambda modal: answer_questions(questions, build_answerer(modal, get_settings()), modal.searcher.lookup))
+
+    def with_and_without_scope(modal: ModeSearcher) -> dict[str, list[AnswerRow]]:
+        return {
+            suffix: answer_questions(questions, build_answerer(modal, get_settings(), scope), modal.searcher.lookup)
+            for suffix, scope in (("", None), (WITHOUT_SCOPE, ()))
+        }
+
+    by_mode = run_modes(retrievers, searcher, questions[0].text, with_and_without_scope)
+    rows = {name + suffix: variant for name, variants in by_mode.items() for suffix, variant in variants.items()}
     result = AskEvalResult(
         dataset=Path(dataset_dir).resolve().name,
         metrics=METRICS,

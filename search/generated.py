@@ -13,6 +13,7 @@ from haystack.dataclasses import ChatMessage
 from haystack.utils import Secret
 
 from corpus.sentences import split_sentences
+from corpus.scope import Area
 from corpus.settings import Settings
 from search.answer import SOURCES_LINE, Answer, Answerer, Quote, answer_language
 from search.filters import SearchFilters
@@ -131,7 +132,9 @@ class GeneratedAnswerer:
         return quotes
 
 
-def build_answerer(searcher: Searcher, settings: Settings) -> Answerer | GeneratedAnswerer:
-    """The extractive answerer, behind a language model when the settings name an endpoint."""
-    extractive = Answerer(searcher, settings)
+def build_answerer(
+    searcher: Searcher, settings: Settings, scope: tuple[Area, ...] | None = None
+) -> Answerer | GeneratedAnswerer:
+    """The extractive answerer, behind a language model when the settings name an endpoint; `scope` as in Answerer."""
+    extractive = Answerer(searcher, settings, scope=scope)
     return GeneratedAnswerer.from_settings(extractive, settings) if settings.llm_url else extractive
