@@ -9,8 +9,7 @@ from corpus.registry import Source, get_registry
 from corpus.scope import get_scope
 from corpus.units import ParsedDocument
 from index.sparse import stems
-
-LANGUAGES = ("nb", "en")
+from search.terms import LANGUAGES
 
 
 def test_no_area_names_a_registered_act() -> None:
