@@ -20,17 +20,20 @@ from api.problems import Problem, declare_problem_json, extend_openapi, problem
 from api.security import install_security
 from api.capacity import Busy, Capacity
 from api.deadline import ApplicableResponse, AskResponse, BudgetedSearcher, applicable_within, ask_within, search_within
-from api.services import AnalyzerDep, AnswererDep, LookupDep, SearcherDep
+from api.services import AnalyzerDep, AnswererDep, LookupDep, ScopeDep, SearcherDep
 from api.text_fields import WordyText
 from corpus.registry import get_registry
+from corpus.scope import get_scope
 from corpus.settings import Settings, get_settings
 from index.embedders import limit_model_threads
 from index.store import DocumentStore, open_store
+from search.answer import answer_language
 from search.applicable import ApplicabilityAnalyzer, UnknownFlag
 from search.filters import SearchFilters, UnknownFilterValue
 from search.generated import build_answerer
 from search.lookup import DocumentView, SourceView, UnitView
 from search.results import SearchResult
+from search.scope import OutsideArea, ScopeMatcher
 from search.searcher import Searcher
 from search.stages import enable_stage_metrics
 
@@ -43,6 +46,10 @@ class SearchRequest(BaseModel):
 
 class SearchResponse(BaseModel):
     results: list[SearchResult]
+    outside: list[OutsideArea] = Field(
+        [], description="Areas of law the query concerns that the sources do not hold (notice periods, tax, HIPAA), "
+        "with the acts that govern them: the results then come from the sources' nearest provisions."
+    )
 
 
 class AskRequest(BaseModel):
@@ -76,6 +83,7 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
         app.state.store = store_
         app.state.searcher = Searcher(store_, registry, settings)
         app.state.lookup = app.state.searcher.lookup
+        app.state.scope = ScopeMatcher(get_scope(), app.state.searcher.citations)
         budgeted = BudgetedSearcher(app.state.searcher)
         app.state.answerer = build_answerer(budgeted, settings)
         app.state.analyzer = ApplicabilityAnalyzer(budgeted, registry)
@@ -121,9 +129,12 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
         return problem(503, "Service busy", str(exc), headers={"Retry-After": str(exc.retry_after)})
 
     @app.post("/search", response_model=SearchResponse, responses=busy)
-    async def search(body: SearchRequest, searcher: SearcherDep) -> SearchResponse:
+    async def search(body: SearchRequest, searcher: SearcherDep, scope: ScopeDep) -> SearchResponse:
         search = partial(searcher.search, body.query, body.top_k, body.filters)
-        return SearchResponse(results=await search_within(capacity, settings.search_deadline, search))
+        return SearchResponse(
+            results=await search_within(capacity, settings.search_deadline, search),
+            outside=scope.outside(body.query, answer_language(body.query)),
+        )
 
     @app.get("/units/{unit_id:path}", response_model=UnitView)
     def unit(unit_id: str, lookup: LookupDep) -> UnitView:

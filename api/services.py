@@ -1,5 +1,5 @@
 """The service objects the app builds at start-up, as FastAPI dependencies: the JSON API and the pages take the same
-searcher, lookup, answerer and analyzer, so a page shows exactly what the API returns, and the same capacity and
+searcher, lookup, answerer, analyzer and scope matcher, so a page shows exactly what the API returns, and the same capacity and
 settings, so a page waits and is refused as an API call is.
 
 The dependencies are async though they only read `app.state`: FastAPI runs a sync one on its threadpool, and under
@@ -16,6 +16,7 @@ from search.answer import Answerer
 from search.applicable import ApplicabilityAnalyzer
 from search.generated import GeneratedAnswerer
 from search.lookup import Lookup
+from search.scope import ScopeMatcher
 from search.searcher import Searcher
 
 
@@ -35,6 +36,10 @@ async def _analyzer(request: Request) -> ApplicabilityAnalyzer:
     return request.app.state.analyzer
 
 
+async def _scope(request: Request) -> ScopeMatcher:
+    return request.app.state.scope
+
+
 async def _capacity(request: Request) -> Capacity:
     return request.app.state.capacity
 
@@ -47,5 +52,6 @@ SearcherDep = Annotated[Searcher, Depends(_searcher)]
 LookupDep = Annotated[Lookup, Depends(_lookup)]
 AnswererDep = Annotated[Answerer | GeneratedAnswerer, Depends(_answerer)]
 AnalyzerDep = Annotated[ApplicabilityAnalyzer, Depends(_analyzer)]
+ScopeDep = Annotated[ScopeMatcher, Depends(_scope)]
 CapacityDep = Annotated[Capacity, Depends(_capacity)]
 SettingsDep = Annotated[Settings, Depends(_settings)]

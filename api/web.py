@@ -18,7 +18,7 @@ from api.contents import heading_path, shared_root, table_of_contents
 from api.deadline import applicable_within, ask_within, search_within
 from api.observability import request_id
 from api.references import cited_anchor, full_reference, ledd, official_site, quote_anchor
-from api.services import AnalyzerDep, AnswererDep, CapacityDep, LookupDep, SearcherDep, SettingsDep
+from api.services import AnalyzerDep, AnswererDep, CapacityDep, LookupDep, ScopeDep, SearcherDep, SettingsDep
 from api.snippets import snippet
 from corpus.registry import Kind, Registry, get_registry
 from corpus.registry import Language as SourceLanguage
@@ -111,7 +111,8 @@ def _act_options(registry: Registry) -> dict[str, tuple[Option, ...]]:
 
 # What the search page shows when a route does not say: an empty form, no results, no messages.
 SEARCH_PAGE = {
-    "q": "", "results": [], "selected": {}, "filtered": False, "notices": [], "error": "", "cite_message": ""
+    "q": "", "results": [], "selected": {}, "filtered": False, "notices": [], "outside": [], "error": "",
+    "cite_message": "",
 }
 
 
@@ -137,6 +138,7 @@ async def search_page(
     request: Request,
     ui: Ui,
     searcher: SearcherDep,
+    scope: ScopeDep,
     capacity: CapacityDep,
     settings: SettingsDep,
     q: Annotated[str, Query(max_length=MAX_QUERY)] = "",
@@ -178,6 +180,7 @@ async def search_page(
         selected=selected,
         filtered=any(selected.values()),
         notices=notices,
+        outside=scope.outside(q, ui) if q.strip() else [],
         error=error,
     )
 

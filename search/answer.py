@@ -23,7 +23,7 @@ from search.figures import asks_for_figure
 from search.filters import SearchFilters, to_haystack
 from search.results import SearchResult
 from search.searcher import CITED_SCORE, Searcher
-from search.scope import ScopeMatcher
+from search.scope import OutsideArea, ScopeMatcher
 
 # Refusal takes two signals, calibrated on evals/datasets/ask (33 answerable, 10 unanswerable questions) over the
 # full index (see that folder's README.md), so the refusal numbers there are in-sample:
@@ -96,28 +96,6 @@ class Quote(BaseModel):
     unit_id: str
     citation: str
     text: str
-
-
-class ActLink(BaseModel):
-    name: str
-    url: str
-
-
-class OutsideArea(BaseModel):
-    """An area of law the question concerns that the sources do not hold, and where to read instead."""
-
-    id: str
-    name: str
-    acts: list[ActLink]
-
-    @classmethod
-    def of(cls, area: Area, language: str) -> "OutsideArea":
-        english = language == "en"
-        return cls(
-            id=area.id,
-            name=area.name_en if english else area.name,
-            acts=[ActLink(name=a.name_en if english else a.name, url=a.url) for a in area.acts],
-        )
 
 
 EXTRACTIVE = "extractive"

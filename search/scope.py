@@ -2,6 +2,8 @@
 
 import re
 
+from pydantic import BaseModel
+
 from corpus.scope import Area
 from search.citations import CitationParser
 from search.terms import TermMatcher
@@ -11,6 +13,28 @@ from search.terms import TermMatcher
 _HOME = re.compile(
     r"\b(?:norg\w*|noreg\w*|norsk\w*|norway|norwegian|eu|eøs|eea|europ\w*)\b", re.IGNORECASE
 )
+
+
+class ActLink(BaseModel):
+    name: str
+    url: str
+
+
+class OutsideArea(BaseModel):
+    """An area of law the question concerns that the sources do not hold, and where to read instead."""
+
+    id: str
+    name: str
+    acts: list[ActLink]
+
+    @classmethod
+    def of(cls, area: Area, language: str) -> "OutsideArea":
+        english = language == "en"
+        return cls(
+            id=area.id,
+            name=area.name_en if english else area.name,
+            acts=[ActLink(name=a.name_en if english else a.name, url=a.url) for a in area.acts],
+        )
 
 
 class ScopeMatcher:
@@ -25,6 +49,10 @@ class ScopeMatcher:
         if self.citations.sources_named(question):
             return []
         return self.terms.match(question)
+
+    def outside(self, question: str, language: str) -> list[OutsideArea]:
+        """The areas the question concerns, named in `language` («nb» or «en»), for a note beside search results."""
+        return [OutsideArea.of(area, language) for area in self.match(question)]
 
     @staticmethod
     def refuses(question: str, areas: list[Area]) -> bool:

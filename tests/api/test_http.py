@@ -46,6 +46,15 @@ def test_result_follows_the_contract(client: httpx.Client) -> None:
     assert result["text"] and isinstance(result["score"], float)
 
 
+def test_search_notes_law_outside_the_sources_beside_the_nearest_provisions(client: httpx.Client) -> None:
+    response = client.post("/search", json={"query": "How many vacation days does a nurse get?", "top_k": 3}).json()
+    assert response["results"]
+    (area,) = response["outside"]
+    assert area["id"] == "employment" and area["name"].startswith("Employment")
+    assert any(act["url"].startswith("https://lovdata.no/") for act in area["acts"])
+    assert client.post("/search", json={"query": "taushetsplikt for helsepersonell"}).json()["outside"] == []
+
+
 def test_one_hit_per_unit(client: httpx.Client) -> None:
     ids = [r["id"] for r in search(client, "behandling av helseopplysninger i helseregistre", top_k=20)]
     assert len(ids) == len(set(ids)) == 20

@@ -131,6 +131,15 @@ def test_search_with_a_filter_is_a_shareable_url(visit: Visit) -> None:
     assert page.locator("section.results article.result").count() == 10
 
 
+def test_search_for_law_outside_the_sources_links_to_it(visit: Visit) -> None:
+    page = visit.page
+    page.goto("/?q=oppsigelsestid+for+sykepleiere")
+    elsewhere = page.locator(".notice.outside ul.elsewhere a").first
+    expect(elsewhere).to_have_text("arbeidsmiljøloven")
+    assert (elsewhere.get_attribute("href") or "").startswith("https://lovdata.no/")
+    assert page.locator("section.results article.result").count() > 0
+
+
 def test_empty_result_says_what_to_try(visit: Visit) -> None:
     page = visit.page
     page.goto("/?q=kvantekromodynamikk+gluoner&kind=eu-direktiv")
