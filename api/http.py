@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None, store: DocumentStore | None = N
         app.state.lookup = app.state.searcher.lookup
         app.state.scope = ScopeMatcher(get_scope(), app.state.searcher.citations)
         budgeted = BudgetedSearcher(app.state.searcher)
-        app.state.answerer = build_answerer(budgeted, settings)
+        app.state.answerer = build_answerer(budgeted, settings, app.state.scope)
         app.state.analyzer = ApplicabilityAnalyzer(budgeted, registry)
         yield
         capacity.close()

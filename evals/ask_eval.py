@@ -22,6 +22,7 @@ from search.answer import Answer, Quote
 from search.generated import build_answerer
 from search.filters import SearchFilters
 from search.lookup import Lookup
+from search.scope import ScopeMatcher
 from search.searcher import Searcher
 
 QUESTIONS_FILE = "questions.jsonl"
@@ -180,7 +181,7 @@ def evaluate_ask(dataset_dir: Path, retrievers: list[str], out_dir: Path | None 
     def with_and_without_scope(modal: ModeSearcher) -> dict[str, list[AnswerRow]]:
         return {
             suffix: answer_questions(questions, build_answerer(modal, get_settings(), scope), modal.searcher.lookup)
-            for suffix, scope in (("", None), (WITHOUT_SCOPE, ()))
+            for suffix, scope in (("", None), (WITHOUT_SCOPE, ScopeMatcher((), modal.citations)))
         }
 
     by_mode = run_modes(retrievers, searcher, questions[0].text, with_and_without_scope)

@@ -12,7 +12,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from corpus.glossary import query_language
-from corpus.scope import Area, get_scope
+from corpus.scope import get_scope
 from corpus.sentences import Sentence, quotable, sentences
 from corpus.settings import Settings, get_settings
 from index.embedders import passage_precision
@@ -188,10 +188,10 @@ class Answerer:
         threshold: float = SENTENCE_THRESHOLD,
         agreement: float = AGREEMENT_THRESHOLD,
         cache_size: int = 20000,
-        scope: tuple[Area, ...] | None = None,
+        scope: ScopeMatcher | None = None,
     ) -> None:
         self.searcher = searcher
-        self.scope = ScopeMatcher(get_scope() if scope is None else scope, searcher.citations)
+        self.scope = scope if scope is not None else ScopeMatcher(get_scope(), searcher.citations)
         self.settings = settings or get_settings()
         self.threshold = threshold
         self.agreement = agreement

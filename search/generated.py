@@ -13,11 +13,11 @@ from haystack.dataclasses import ChatMessage
 from haystack.utils import Secret
 
 from corpus.sentences import split_sentences
-from corpus.scope import Area
 from corpus.settings import Settings
 from search.answer import SOURCES_LINE, Answer, Answerer, Quote, answer_language
 from search.filters import SearchFilters
 from search.results import SearchResult
+from search.scope import ScopeMatcher
 from search.searcher import Searcher
 
 logger = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ class GeneratedAnswerer:
 
 
 def build_answerer(
-    searcher: Searcher, settings: Settings, scope: tuple[Area, ...] | None = None
+    searcher: Searcher, settings: Settings, scope: ScopeMatcher | None = None
 ) -> Answerer | GeneratedAnswerer:
     """The extractive answerer, behind a language model when the settings name an endpoint; `scope` as in Answerer."""
     extractive = Answerer(searcher, settings, scope=scope)
