@@ -15,6 +15,7 @@ FROZEN = {
     "blind": ["queries.jsonl", "qrels.tsv"],
     "ask-blind": ["questions.jsonl"],
     "ask-near-blind": ["questions.jsonl"],
+    "ask-fresh-blind": ["questions.jsonl"],
     "applicable-blind": ["projects.jsonl"],
 }
 
@@ -31,7 +32,7 @@ def test_blind_gold_units_and_laws_exist(indexed_unit_ids: set[str]) -> None:
     dataset = load_dataset(DATASETS / "blind")
     assert len(dataset.queries) >= 80
     assert {u for judged in dataset.qrels.values() for u in judged} <= indexed_unit_ids
-    for name, unanswerable in (("ask-blind", 12), ("ask-near-blind", 20)):
+    for name, unanswerable in (("ask-blind", 12), ("ask-near-blind", 20), ("ask-fresh-blind", 20)):
         questions = [json.loads(line) for line in (DATASETS / name / "questions.jsonl").read_text().splitlines()]
         assert len(questions) >= 40 and sum(not q["answerable"] for q in questions) >= unanswerable
         assert {u for q in questions for u in q["gold"]} <= indexed_unit_ids
