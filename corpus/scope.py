@@ -1,8 +1,10 @@
-"""Areas of law outside the sources (scope.toml): questions no registered text answers, and the acts that do.
+"""Areas of law and kinds of source outside the registry (scope.toml): questions no registered text answers, and the
+acts or collections that do.
 
-A question about notice periods or HIPAA still finds provisions on employment in a crisis or on health data, and
-their best sentences can score as high as real answers; knowing which areas the registry does not hold lets the
-answerer say so, and name the act to read instead, rather than quote a provision that does not answer.
+A question about notice periods, HIPAA or a Supreme Court judgment still finds provisions on employment in a crisis,
+on health data or on confidentiality, and their best sentences can score as high as real answers; knowing what the
+registry does not hold lets the answerer say so, and name what to read instead, rather than quote a provision that
+does not answer.
 """
 
 from functools import cache
@@ -19,7 +21,8 @@ Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$")]
 
 
 class ActElsewhere(BaseModel):
-    """An act or regime that governs an area, none of which the registry holds."""
+    """An act or regime that governs an area, or the collection that publishes a kind of source; the registry holds
+    none of them."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 

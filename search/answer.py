@@ -42,8 +42,9 @@ from search.scope import OutsideArea, ScopeMatcher
 # A question for a figure about the world (search/figures.py: «hvor mange …», «how much did …») is refused even when
 # both signals pass; on evals/datasets/ask-near (near-domain questions) it caught 12 of 30 unanswerable and none of
 # the answerable ones, nor any question of the dev, test, ask or ask-heldout sets.
-# A question about an area of law the sources do not hold (corpus/scope.toml: notice periods, tax, HIPAA) is refused
-# with the acts that govern it named, unless it names a registered source too.
+# A question about an area of law or a kind of source the registry does not hold (corpus/scope.toml: notice periods,
+# HIPAA, case law, preparatory works) is refused with the acts or collections to read named, unless it names a
+# registered source too.
 # A provision the query cites outright (score CITED_SCORE) is answered from whatever the similarity.
 SENTENCE_THRESHOLD = 0.825
 AGREEMENT_THRESHOLD = 1.5 / 61
@@ -83,12 +84,12 @@ SOURCES_LINE = {"nb": "Kilder: ", "en": "Sources: "}
 # Said of the areas outside the sources a question concerns: when it is refused for them, and when it is answered
 # from the sources for the rest.
 OUTSIDE = {
-    "nb": "Spørsmålet gjelder regelverk som ikke er blant kildene: ",
-    "en": "The question concerns law that is not among the sources: ",
+    "nb": "Spørsmålet gjelder noe kildene ikke dekker: ",
+    "en": "The question concerns matters the sources do not cover: ",
 }
 ALSO_OUTSIDE = {
-    "nb": "Spørsmålet gjelder også regelverk som ikke er blant kildene: ",
-    "en": "The question also concerns law that is not among the sources: ",
+    "nb": "Spørsmålet gjelder også noe kildene ikke dekker: ",
+    "en": "The question also concerns matters the sources do not cover: ",
 }
 
 
@@ -378,7 +379,7 @@ class Answerer:
 
 
 def _outside(opening: str, outside: list[OutsideArea]) -> str:
-    """«… ikke er blant kildene: «Skatt og merverdiavgift» (skatteloven, merverdiavgiftsloven).»"""
+    """«… kildene ikke dekker: «Skatt og merverdiavgift» (skatteloven, merverdiavgiftsloven).»"""
     return opening + "; ".join(f"«{area.name}» ({', '.join(act.name for act in area.acts)})" for area in outside) + "."
 
 

@@ -1,4 +1,5 @@
-"""Which areas outside the sources (corpus/scope.toml) a question concerns, and whether that alone refuses it."""
+"""Which areas of law and kinds of source outside the registry (corpus/scope.toml) a question concerns, and whether
+that alone refuses it."""
 
 import re
 

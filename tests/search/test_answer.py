@@ -61,6 +61,17 @@ def test_a_question_about_law_outside_the_sources_is_refused_naming_the_act_to_r
     assert english.answer.startswith(OUTSIDE["en"] + "«US health privacy law")
 
 
+def test_a_question_for_a_kind_of_source_the_registry_lacks_is_refused_naming_where_to_read(answerer: Answerer) -> None:
+    answer = answerer.answer("Hva har lagmannsretten sagt om ansvar når en KI-modell stiller feil diagnose?")
+    assert answer.refused and answer.quotes == []
+    assert [area.id for area in answer.outside] == ["case-law-norway"]
+    assert answer.answer.startswith(OUTSIDE["nb"] + "«Rettspraksis") and "lovdata.no" in answer.outside[0].acts[0].url
+    english = answerer.answer("Which CJEU judgments deal with automated credit scoring of patients?")
+    assert english.refused and [area.id for area in english.outside] == ["case-law-european"]
+    cited = answerer.answer("Finnes det høyesterettspraksis om taushetsplikten i helsepersonelloven § 21?")
+    assert not cited.refused and cited.outside == []
+
+
 def test_naming_a_registered_act_keeps_a_question_in_scope(answerer: Answerer) -> None:
     answer = answerer.answer("Gjelder taushetsplikten i helsepersonelloven også for et verneombud som leser journaler?")
     assert answer.outside == []
