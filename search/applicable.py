@@ -29,7 +29,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from corpus.provenance import Provenance, load_entries
+from corpus.provenance import Provenance, load_entries, read_toml
 from corpus.registry import Registry
 from search.filters import SearchFilters
 from search.results import SearchResult
@@ -82,9 +82,34 @@ class Topic(BaseModel):
         return re.compile("|".join(parts), re.IGNORECASE)
 
 
+class Suppression(BaseModel):
+    """Phrases that take a project outside several topics at once («the model will only be used for research»: no
+    device placed on the market, no AI system put into service), listed once for all of them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    topics: tuple[str, ...] = Field(min_length=1)
+    phrases: tuple[str, ...] = Field(min_length=1)
+    source: Provenance
+
+
+def load_suppressions(path: Path = TOPICS_PATH) -> tuple[Suppression, ...]:
+    document = read_toml(path)
+    return load_entries(Suppression, path, "suppression", "id", document) if "suppression" in document else ()
+
+
 @cache
 def load_topics(path: Path = TOPICS_PATH) -> tuple[Topic, ...]:
-    return load_entries(Topic, path, "topic", "id")
+    """The topics, each with the phrases of the suppressions that name it added to its own suppressors."""
+    topics = load_entries(Topic, path, "topic", "id")
+    suppressions = load_suppressions(path)
+    known = {topic.id for topic in topics}
+    for suppression in suppressions:
+        if unknown := set(suppression.topics) - known:
+            raise ValueError(f"{path}: suppression {suppression.id!r} names unknown topic(s) {sorted(unknown)}")
+    shared = {topic.id: tuple(p for s in suppressions if topic.id in s.topics for p in s.phrases) for topic in topics}
+    return tuple(topic.model_copy(update={"suppressors": topic.suppressors + shared[topic.id]}) for topic in topics)
 
 
 class LawHit(BaseModel):

@@ -21,7 +21,7 @@ from corpus.registry import Source
 from corpus.subjects import Subject, get_subjects
 from corpus.units import ParsedDocument, Unit
 from index.sparse import stems
-from search.applicable import Topic, load_topics
+from search.applicable import Suppression, Topic, load_suppressions, load_topics
 
 # Entries the corpus gives no source for (`source = []` in their TOML), and why. The test fails when an entry not
 # listed here has no source, or a listed one gets one, so the list stays exact: 1 entry today.
@@ -70,8 +70,17 @@ def topic_entries(topics: tuple[Topic, ...]) -> list[Entry]:
     return [Entry("topics", t.id, t.source, {"nb": t.triggers, "en": t.triggers}) for t in topics]
 
 
+def suppression_entries(suppressions: tuple[Suppression, ...]) -> list[Entry]:
+    return [Entry("suppressions", s.id, s.source, {"nb": s.phrases, "en": s.phrases}) for s in suppressions]
+
+
 def all_entries() -> list[Entry]:
-    return subject_entries(get_subjects()) + glossary_entries(get_glossary().terms) + topic_entries(load_topics())
+    return (
+        subject_entries(get_subjects())
+        + glossary_entries(get_glossary().terms)
+        + topic_entries(load_topics())
+        + suppression_entries(load_suppressions())
+    )
 
 
 @pytest.fixture(scope="module")
@@ -221,6 +230,7 @@ def test_glossary_forms_are_matched_in_their_own_language(corpus: Corpus) -> Non
         (get_subjects, '[[subject]]\nname = "Uten kilde"\nterms = ["x"]\nunits = ["LOV-1999-07-02-64/§21"]\n', "Uten kilde"),
         (get_glossary, '[[term]]\nnb = ["uten kilde"]\nen = ["no source"]\n', "uten kilde"),
         (load_topics, '[[topic]]\nid = "no-source"\ntriggers = ["x"]\ndocuments = []\nqueries = []\nagencies = []\n', "no-source"),
+        (load_suppressions, '[[suppression]]\nid = "no-source"\ntopics = ["ai-act"]\nphrases = ["x"]\n', "no-source"),
     ],
 )
 def test_an_entry_without_source_fails_at_load(loader: Callable[[Path], object], toml: str, name: str, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ list), because a law is only kept when a topic probe fires or retrieval alone cl
 """
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -127,6 +128,26 @@ def test_handling_rules_need_a_medical_device(analyzer: ApplicabilityAnalyzer):
     device = analyzer.triggered("Sykehuset skal kjøpe inn CE-merket programvare som tolker røntgenbilder.")
     assert {"medical-device", "device-handling"} <= set(device)
     assert "device-handling" in analyzer.triggered("Et verktøy for helsetjenesten.", flags=["device-handling"])
+
+
+def test_a_model_used_only_in_research_is_neither_a_device_nor_an_ai_system_put_into_service(
+    analyzer: ApplicabilityAnalyzer,
+):
+    # AI Act art. 2(6) and 2(8); MDR art. 2(1) and (27)–(29): nothing is placed on the market or put into service.
+    project = "Ei forskargruppe vil trene ein maskinlæringsmodell som stiller diagnosen hjartesvikt ut frå journaldata."
+    assert {"ai-act", "medical-device"} <= set(analyzer.triggered(project))
+    research = analyzer.triggered(project + " Modellen skal berre brukast i forskinga og ikkje på pasientar.")
+    assert "research" in research and not {"ai-act", "medical-device"} & set(research)
+
+
+def test_a_suppression_naming_an_unknown_topic_fails_at_load(tmp_path: Path):
+    path = tmp_path / "topics.toml"
+    path.write_text(
+        '[[topic]]\nid = "ai-act"\ntriggers = ["ki"]\ndocuments = []\nqueries = []\nagencies = []\nsource = []\n'
+        '[[suppression]]\nid = "research-only"\ntopics = ["ai-akt"]\nphrases = ["kun til forskning"]\nsource = []\n'
+    )
+    with pytest.raises(ValueError, match="unknown topic"):
+        load_topics(path)
 
 
 @pytest.mark.parametrize(
