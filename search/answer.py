@@ -20,7 +20,6 @@ from index.query_batcher import QueryBatcher
 from index.sentence_vectors import SentenceVectors
 from search.definitions import asked_term, defines
 from search.figures import asks_for_figure
-from search.recommendations import asks_for_product
 from search.filters import SearchFilters, to_haystack
 from search.results import SearchResult
 from search.searcher import CITED_SCORE, Searcher
@@ -43,8 +42,6 @@ from search.scope import OutsideArea, ScopeMatcher
 # A question for a figure about the world (search/figures.py: «hvor mange …», «how much did …») is refused even when
 # both signals pass; on evals/datasets/ask-near (near-domain questions) it caught 12 of 30 unanswerable and none of
 # the answerable ones, nor any question of the dev, test, ask or ask-heldout sets.
-# So is a question for a product to buy or choose (search/recommendations.py: «hvilket journalsystem bør vi kjøpe?»):
-# on ask-near it caught 3 of 30 unanswerable and no other question of the tuning sets.
 # A question about an area of law or a kind of source the registry does not hold (corpus/scope.toml: notice periods,
 # HIPAA, case law, preparatory works) is refused with the acts or collections to read named, unless it names a
 # registered source too.
@@ -306,8 +303,7 @@ class Answerer:
             return self._refusal(language, results, outside)
         results += self._definitions(question, results, filters)
         scored = self.score_sentences(question, results)
-        by_form = asks_for_figure(question) or asks_for_product(question)
-        supported = scored and self.supported(scored[0], results) and not by_form
+        supported = scored and self.supported(scored[0], results) and not asks_for_figure(question)
         if not scored or not (self._cited(results) or supported):
             return self._refusal(language, results, outside)
         quotes = self._quotes(sorted(scored, key=_law_first))
