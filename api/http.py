@@ -47,8 +47,9 @@ class SearchRequest(BaseModel):
 class SearchResponse(BaseModel):
     results: list[SearchResult]
     outside: list[OutsideArea] = Field(
-        [], description="Areas of law the query concerns that the sources do not hold (notice periods, tax, HIPAA), "
-        "with the acts that govern them: the results then come from the sources' nearest provisions."
+        [], description="Areas of law or kinds of source the query concerns that the sources do not hold (notice "
+        "periods, HIPAA, case law), with the acts or collections to read instead: the results then come from the "
+        "sources' nearest provisions."
     )
 
 

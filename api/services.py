@@ -1,6 +1,6 @@
 """The service objects the app builds at start-up, as FastAPI dependencies: the JSON API and the pages take the same
-searcher, lookup, answerer, analyzer and scope matcher, so a page shows exactly what the API returns, and the same capacity and
-settings, so a page waits and is refused as an API call is.
+searcher, lookup, answerer, analyzer and scope matcher, so a page shows exactly what the API returns, and the same
+capacity and settings, so a page waits and is refused as an API call is.
 
 The dependencies are async though they only read `app.state`: FastAPI runs a sync one on its threadpool, and under
 load that round trip (the model threads holding the GIL) was most of the time a refused request spent in the app.

@@ -111,8 +111,8 @@ class Answer(BaseModel):
         EXTRACTIVE, description="«extractive», or the language model that phrased the answer (its [n] is sources[n-1])."
     )
     outside: list[OutsideArea] = Field(
-        [], description="Areas of law the question concerns that the sources do not hold, with the acts that govern "
-        "them. A question about one is refused, unless it names a registered source or, for a foreign regime, asks "
+        [], description="Areas of law or kinds of source the question concerns that the sources do not hold, with "
+        "the acts or collections to read instead. A question about one is refused, unless it names a registered source or, for a foreign regime, asks "
         "about Norwegian or EU law too."
     )
 

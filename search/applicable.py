@@ -94,16 +94,17 @@ class Suppression(BaseModel):
     source: Provenance
 
 
-def load_suppressions(path: Path = TOPICS_PATH) -> tuple[Suppression, ...]:
-    document = read_toml(path)
+def load_suppressions(path: Path = TOPICS_PATH, document: dict | None = None) -> tuple[Suppression, ...]:
+    document = read_toml(path) if document is None else document
     return load_entries(Suppression, path, "suppression", "id", document) if "suppression" in document else ()
 
 
 @cache
 def load_topics(path: Path = TOPICS_PATH) -> tuple[Topic, ...]:
     """The topics, each with the phrases of the suppressions that name it added to its own suppressors."""
-    topics = load_entries(Topic, path, "topic", "id")
-    suppressions = load_suppressions(path)
+    document = read_toml(path)
+    topics = load_entries(Topic, path, "topic", "id", document)
+    suppressions = load_suppressions(path, document)
     known = {topic.id for topic in topics}
     for suppression in suppressions:
         if unknown := set(suppression.topics) - known:

@@ -22,7 +22,8 @@ class ActLink(BaseModel):
 
 
 class OutsideArea(BaseModel):
-    """An area of law the question concerns that the sources do not hold, and where to read instead."""
+    """An area of law or kind of source the question concerns that the sources do not hold, and where to read
+    instead."""
 
     id: str
     name: str
