@@ -20,6 +20,9 @@ from search.searcher import Searcher
 
 RECALL_DEPTH = 100
 TOP_SHOWN = 3  # returned ids listed with a miss
+# Issue 9 asks that no annexed convention unit or page about the guidance service reach a top 3 unless the question is
+# about it; the question's gold says whether it is (a gold unit of that kind).
+SECONDARY_TOP = 3
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,10 @@ class Miss:
 class RetrieverResult(RetrieverScores):
     misses: list[Miss]
     per_query: dict[str, dict[str, float]]  # metric -> query id -> score
+    intrusions: list[str]  # query ids with a convention unit or service page in the top 3 that they are not about
+
+    def to_dict(self, metrics: list[str]) -> dict[str, Any]:
+        return {**super().to_dict(metrics), f"intrusions@{SECONDARY_TOP}": len(self.intrusions)}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,7 +75,7 @@ class EvalResult(Evaluation):
             lines += [f"- `{uid}`" for uid in self.missing_gold] + [""]
         else:
             lines += ["None.", ""]
-        return lines + self._misses()
+        return lines + self._misses() + self._intrusions()
 
     def _misses(self) -> list[str]:
         lines = [f"## Misses: a grade-2 gold unit not in the top {self.k}", ""]
@@ -83,6 +90,13 @@ class EvalResult(Evaluation):
                 rows.append([miss.query_id, miss.lang, miss.text, gold, ", ".join(miss.top) or "(no results)"])
             lines += [report.table(["Query", "Lang", "Text", "Missing gold", "Ranked first"], rows, text_columns=5), ""]
         return lines
+
+    def _intrusions(self) -> list[str]:
+        lines = [f"## Convention units and service pages in the top {SECONDARY_TOP} of questions not about them", ""]
+        for name, r in self.retrievers.items():
+            ids = ", ".join(r.intrusions) or "none"
+            lines += [f"- {name}: {len(r.intrusions)} of {len(r.per_query[self.metrics[0]])} queries ({ids})"]
+        return lines + [""]
 
     def warnings(self) -> list[str]:
         if not self.missing_gold:
@@ -107,6 +121,23 @@ def _missing_gold(store, gold_ids: list[str]) -> list[str]:
     return [uid for uid in gold_ids if not store.count_documents_by_filter({"field": "meta.unit_id", "operator": "==", "value": uid})]
 
 
+def _secondary_kinds(store) -> dict[str, str]:
+    """Unit id -> «convention» or «service», as ingest marked them in the index."""
+    marked = store.filter_documents({"field": "meta.secondary", "operator": "in", "value": ["convention", "service"]})
+    return {d.meta["unit_id"]: d.meta["secondary"] for d in marked}
+
+
+def intrusions(qrels: dict[str, dict[str, int]], ranked: dict[str, list[str]], kinds: dict[str, str], depth: int = SECONDARY_TOP) -> list[str]:
+    """The queries with a unit of a secondary kind in their top `depth` that is not gold, when none of their gold units
+    is of that kind."""
+    found = []
+    for qid, judged in qrels.items():
+        about = {kinds[uid] for uid in judged if uid in kinds}
+        if any(kinds.get(uid) not in (None, *about) for uid in ranked[qid][:depth]):
+            found.append(qid)
+    return found
+
+
 def _misses(dataset: Dataset, ranked: dict[str, list[str]], k: int) -> list[Miss]:
     misses = []
     for qid, query in dataset.queries.items():
@@ -118,7 +149,9 @@ def _misses(dataset: Dataset, ranked: dict[str, list[str]], k: int) -> list[Miss
     return misses
 
 
-def _retriever_result(name: str, dataset: Dataset, ranked: dict[str, list[str]], timings: list[float], scores: Scores, k: int) -> RetrieverResult:
+def _retriever_result(
+    name: str, dataset: Dataset, ranked: dict[str, list[str]], timings: list[float], scores: Scores, k: int, kinds: dict[str, str]
+) -> RetrieverResult:
     p50, p95 = latency(timings)
     return RetrieverResult(
         metrics=scores.overall[name],
@@ -128,10 +161,13 @@ def _retriever_result(name: str, dataset: Dataset, ranked: dict[str, list[str]],
         misses=_misses(dataset, ranked, k),
         better_than=scores.better_than[name],
         per_query=scores.per_query[name],
+        intrusions=intrusions(dataset.qrels, ranked, kinds),
     )
 
 
-def _result(dataset: Dataset, names: list[str], runs, timings, scores: Scores, missing_gold: list[str], k: int, depth: int) -> EvalResult:
+def _result(
+    dataset: Dataset, names: list[str], runs, timings, scores: Scores, missing_gold: list[str], k: int, depth: int, kinds: dict[str, str]
+) -> EvalResult:
     return EvalResult(
         dataset=dataset.name,
         k=k,
@@ -139,7 +175,7 @@ def _result(dataset: Dataset, names: list[str], runs, timings, scores: Scores, m
         metrics=scores.metrics,
         languages=language_counts(q.lang for q in dataset.queries.values()),
         graded_queries=sum(2 in judged.values() for judged in dataset.qrels.values()),
-        retrievers={name: _retriever_result(name, dataset, runs[name], timings[name], scores, k) for name in names},
+        retrievers={name: _retriever_result(name, dataset, runs[name], timings[name], scores, k, kinds) for name in names},
         missing_gold=missing_gold,
         runs=runs,
     )
@@ -161,11 +197,12 @@ def evaluate(
     with open_searcher(modes, searcher) as opened:
         callables = retriever_registry.build(retrievers, opened)
         missing_gold = _missing_gold(opened.store, dataset.gold_ids)
+        kinds = _secondary_kinds(opened.store)
         runs, timings = {}, {}
         for name, retrieve in callables.items():
             runs[name], timings[name] = _run(retrieve, dataset, depth)
     langs = {qid: q.lang for qid, q in dataset.queries.items()}
-    result = _result(dataset, list(callables), runs, timings, score(dataset.qrels, runs, langs, k), missing_gold, k, depth)
+    result = _result(dataset, list(callables), runs, timings, score(dataset.qrels, runs, langs, k), missing_gold, k, depth, kinds)
     if out_dir is not None:
         report.write(result, Path(out_dir))
     return result

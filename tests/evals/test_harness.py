@@ -10,7 +10,7 @@ from corpus.registry import get_registry
 from corpus.settings import Settings
 from evals.command import main_eval
 from evals.dataset import DatasetError, load_dataset
-from evals.harness import EvalResult, evaluate
+from evals.harness import EvalResult, evaluate, intrusions
 from evals.metrics import score
 from evals.retrievers import RetrieverError
 from index.store import open_store
@@ -75,7 +75,8 @@ def test_json_summary_has_exactly_the_agreed_shape(outcome: tuple[EvalResult, Pa
     assert summary["queries"] == 6
     assert list(summary["retrievers"]) == RETRIEVERS
     for entry in summary["retrievers"].values():
-        assert list(entry) == METRICS + ["p50_ms", "p95_ms", "by_lang"]
+        assert list(entry) == METRICS + ["p50_ms", "p95_ms", "by_lang", "intrusions@3"]
+        assert entry["intrusions@3"] == 0  # the index holds no convention or service page
         assert all(0.0 <= entry[m] <= 1.0 for m in METRICS)
         assert entry["recall@10"] <= entry["recall@100"]
         assert 0 < entry["p50_ms"] <= entry["p95_ms"]
@@ -121,6 +122,29 @@ def test_misses_are_exactly_the_queries_whose_answer_is_not_in_the_top_10(outcom
                 assert rank is None or ranked[qid][rank - 1] == uid
 
 
+def test_intrusions_are_convention_units_and_service_pages_in_the_top_3_of_questions_not_about_them() -> None:
+    convention = "LOV-2017-06-16-51/rdke/a10"
+    service = "guidance/ki-koordineringsprosjekt_veiledning-utproving-ki-2020"
+    other_service = "guidance/helsedirektoratet_rammer-og-retning-for-ki-2024"
+    kinds = {convention: "convention", service: "service", other_service: "service"}
+    law = f"{HTL}/§6"
+    qrels = {
+        "convention-first": {law: 2},
+        "convention-fourth": {law: 2},
+        "about-the-service": {service: 2},  # another service page in its top 3 is no intrusion
+        "about-the-service-convention": {service: 2},  # but a convention unit is
+        "gold-convention": {convention: 2},
+    }
+    ranked = {
+        "convention-first": [convention, law],
+        "convention-fourth": [law, f"{HTL}/§5", f"{HTL}/§4", convention],
+        "about-the-service": [other_service, service],
+        "about-the-service-convention": [service, law, convention],
+        "gold-convention": [convention],
+    }
+    assert intrusions(qrels, ranked, kinds) == ["convention-first", "about-the-service-convention"]
+
+
 def test_report_files(outcome: tuple[EvalResult, Path]) -> None:
     _, out = outcome
     text = (out / "report.md").read_text(encoding="utf-8")
@@ -128,6 +152,7 @@ def test_report_files(outcome: tuple[EvalResult, Path]) -> None:
     assert "| Retriever | nDCG@10 | Recall@10 | Recall@100 | MRR@10 | p50 ms | p95 ms |" in text
     assert "## By language" in text and "| hybrid | nn | 1 |" in text
     assert f"- `{GHOST}`" in text and "not in top 100" in text and "nn-klage" in text
+    assert "- hybrid: 0 of 6 queries (none)" in text
     png = (out / "report.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
 
