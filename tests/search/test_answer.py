@@ -9,6 +9,7 @@ from corpus.registry import get_registry
 from evals.ask_eval import load_questions
 from ingest.readers import read_source
 from corpus.sentences import split_sentences
+import search.answer as answer_module
 from search.answer import ALSO_OUTSIDE, OUTSIDE, Answerer, Quote, pinpoint, verbatim
 from search.definitions import asked_term
 from search.results import DocumentRef, SearchResult
@@ -61,6 +62,14 @@ def test_a_question_about_law_outside_the_sources_is_refused_naming_the_act_to_r
     assert english.answer.startswith(OUTSIDE["en"] + "«US health privacy law")
 
 
+def test_a_question_the_best_sentence_covers_only_in_part_is_refused(answerer: Answerer, monkeypatch: pytest.MonkeyPatch) -> None:
+    # On the subject of a provision (the record), asking what none says (how many days a recording may be kept).
+    question = "Hvor mange dager kan vi lagre lydopptaket av pasientsamtalen etter at KI-verktøyet har laget journalnotatet?"
+    assert answerer.answer(question).refused
+    monkeypatch.setattr(answer_module, "ALIGNMENT_THRESHOLD", 0.0)
+    assert not answerer.answer(question).refused
+
+
 def test_a_question_for_a_kind_of_source_the_registry_lacks_is_refused_naming_where_to_read(answerer: Answerer) -> None:
     answer = answerer.answer("Hva har lagmannsretten sagt om ansvar når en KI-modell stiller feil diagnose?")
     assert answer.refused and answer.quotes == []
@@ -79,8 +88,8 @@ def test_naming_a_registered_act_keeps_a_question_in_scope(answerer: Answerer) -
 
 
 def test_a_foreign_regime_beside_norwegian_law_is_answered_with_a_note(answerer: Answerer) -> None:
-    answer = answerer.answer("Vi har FDA-godkjenning. Må programvaren likevel CE-merkes før vi selger den i Norge?")
-    assert not answer.refused
+    answer = answerer.answer("Vi har FDA-godkjenning for verktøyet. Må legen i Norge likevel føre journal når hun bruker det?")
+    assert not answer.refused and answer.quotes[0].unit_id == HPL + "§39"
     assert [area.id for area in answer.outside] == ["us-fda"]
     assert answer.answer.splitlines()[-1].startswith(ALSO_OUTSIDE["nb"] + "«USA: FDA")
     abroad = answerer.answer("Må programvaren vår ha FDA-godkjenning før vi selger den?")
