@@ -5,10 +5,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sentence_transformers import SentenceTransformer
 
 from corpus.registry import get_registry
 from corpus.sentences import quotable
 from corpus.settings import Settings
+from index.embedders import model_path
 from index.sentence_vectors import SentenceVectors
 from index.store import open_store
 from ingest.pipeline import Ingestor
@@ -21,9 +23,17 @@ QUESTION = "Hvem har ansvar for å føre tilgangskontroll og logg i behandlingsr
 
 
 class NoPassageModel:
-    """Stands in for the answerer's model: a call means a sentence was not found among the stored vectors."""
+    """Stands in for the answerer's model: a sentence embedding means a sentence was not found among the stored vectors.
+    Token states, which the alignment check takes of the question and the best sentence, come from the real model."""
+
+    def __init__(self, model: SentenceTransformer) -> None:
+        self.model = model
+        self.tokenizer = model.tokenizer
+        self.max_seq_length = model.max_seq_length
 
     def encode(self, texts: list[str], **kwargs: object) -> np.ndarray:
+        if kwargs.get("output_value") == "token_embeddings":
+            return self.model.encode(texts, **kwargs)
         raise AssertionError(f"embedded at answer time: {texts[:2]}")
 
 
@@ -66,7 +76,8 @@ def test_the_answerer_quotes_from_stored_vectors_without_embedding_and_gives_the
     settings, _ = with_vectors
     store = open_store(settings)
     searcher = Searcher(store, get_registry(), settings)
-    stored = Answerer(searcher, settings, model=NoPassageModel()).answer(QUESTION)
+    model = NoPassageModel(SentenceTransformer(model_path(settings), device="cpu"))
+    stored = Answerer(searcher, settings, model=model).answer(QUESTION)
     embedding = Answerer(searcher, settings.model_copy(update={"embedding_cache": Path("/nonexistent.sqlite")}))
     fresh = embedding.answer(QUESTION)
     store.close()
