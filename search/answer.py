@@ -309,10 +309,7 @@ class Answerer:
             return self._refusal(language, results, outside)
         results += self._definitions(question, results, filters)
         scored = self.score_sentences(question, results)
-        supported = (
-            scored and self.supported(scored[0], results) and not asks_for_figure(question) and self.covers(question, scored[0])
-        )
-        if not scored or not (self._cited(results) or supported):
+        if not scored or not (self._cited(results) or self._answers(question, scored[0], results)):
             return self._refusal(language, results, outside)
         quotes = self._quotes(sorted(scored, key=_law_first))
         if not quotes:
@@ -340,6 +337,10 @@ class Answerer:
     @staticmethod
     def _cited(results: list[SearchResult]) -> bool:
         return any(r.score == CITED_SCORE for r in results)
+
+    def _answers(self, question: str, best: _Scored, results: list[SearchResult]) -> bool:
+        """Whether the best sentence answers the question: supported, not a question for a figure, and covering it."""
+        return self.supported(best, results) and not asks_for_figure(question) and self.covers(question, best)
 
     def supported(self, best: _Scored, results: list[SearchResult]) -> bool:
         """Whether the best sentence is close enough to the question and the searches agree on the top provision."""
