@@ -127,7 +127,9 @@ def _secondary_kinds(store) -> dict[str, str]:
     return {d.meta["unit_id"]: d.meta["secondary"] for d in marked}
 
 
-def intrusions(qrels: dict[str, dict[str, int]], ranked: dict[str, list[str]], kinds: dict[str, str], depth: int = SECONDARY_TOP) -> list[str]:
+def intrusions(
+    qrels: dict[str, dict[str, int]], ranked: dict[str, list[str]], kinds: dict[str, str], depth: int = SECONDARY_TOP
+) -> list[str]:
     """The queries with a unit of a secondary kind in their top `depth` that is not gold, when none of their gold units
     is of that kind."""
     found = []

@@ -13,4 +13,3 @@ def test_a_sentence_that_answers_covers_more_of_the_question_than_one_on_its_sub
     answering, on_subject = alignment.recall(QUESTION, ANSWERS), alignment.recall(QUESTION, ON_THE_SUBJECT)
     assert on_subject < answering
     assert alignment.recall(QUESTION, QUESTION) > 0.95 > answering
-

@@ -62,7 +62,9 @@ def test_a_question_about_law_outside_the_sources_is_refused_naming_the_act_to_r
     assert english.answer.startswith(OUTSIDE["en"] + "«US health privacy law")
 
 
-def test_a_question_the_best_sentence_covers_only_in_part_is_refused(answerer: Answerer, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_question_the_best_sentence_covers_only_in_part_is_refused(
+    answerer: Answerer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # On the subject of a provision (the record), asking what none says (how many days a recording may be kept).
     question = "Hvor mange dager kan vi lagre lydopptaket av pasientsamtalen etter at KI-verktøyet har laget journalnotatet?"
     assert answerer.answer(question).refused
