@@ -17,6 +17,11 @@ class TokenAlignment:
         self.model = model
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
+        # Tokens to skip at the start of each text: the start token and the prefix's own.
+        self._skip = {
+            prefix: 1 + len(model.tokenizer(prefix, add_special_tokens=False)["input_ids"])
+            for prefix in (query_prefix, passage_prefix)
+        }
 
     def recall(self, question: str, sentence: str) -> float:
         """Mean over the question's tokens of the best cosine to a token of the sentence, in [-1, 1]."""
@@ -34,9 +39,8 @@ class TokenAlignment:
         kept = []
         for (prefix, text), state in zip(texts, states):
             ids = tokenizer(prefix + text, truncation=True, max_length=self.model.max_seq_length)["input_ids"]
-            skip = 1 + len(tokenizer(prefix, add_special_tokens=False)["input_ids"])  # the start token and the prefix
             pieces = tokenizer.convert_ids_to_tokens(ids)
-            words = [i for i in range(skip, len(ids) - 1) if any(c.isalnum() for c in pieces[i])]
-            vectors = np.asarray(state.float().cpu() if hasattr(state, "float") else state)[words]
+            words = [i for i in range(self._skip[prefix], len(ids) - 1) if any(c.isalnum() for c in pieces[i])]
+            vectors = state.float().cpu().numpy()[words]
             kept.append(vectors / np.linalg.norm(vectors, axis=1, keepdims=True))
         return kept

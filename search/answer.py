@@ -309,7 +309,7 @@ class Answerer:
             return self._refusal(language, results, outside)
         results += self._definitions(question, results, filters)
         scored = self.score_sentences(question, results)
-        if not scored or not (self._cited(results) or self._answers(question, scored[0], results)):
+        if not scored or not (self._cited(results) or self._answers(question, language, scored[0], results)):
             return self._refusal(language, results, outside)
         quotes = self._quotes(sorted(scored, key=_law_first))
         if not quotes:
@@ -338,9 +338,9 @@ class Answerer:
     def _cited(results: list[SearchResult]) -> bool:
         return any(r.score == CITED_SCORE for r in results)
 
-    def _answers(self, question: str, best: _Scored, results: list[SearchResult]) -> bool:
+    def _answers(self, question: str, language: str, best: _Scored, results: list[SearchResult]) -> bool:
         """Whether the best sentence answers the question: supported, not a question for a figure, and covering it."""
-        return self.supported(best, results) and not asks_for_figure(question) and self.covers(question, best)
+        return self.supported(best, results) and not asks_for_figure(question) and self.covers(question, language, best)
 
     def supported(self, best: _Scored, results: list[SearchResult]) -> bool:
         """Whether the best sentence is close enough to the question and the searches agree on the top provision."""
@@ -349,9 +349,10 @@ class Answerer:
             return best.score >= RELAXED_SENTENCE_THRESHOLD
         return best.score >= self.threshold and top >= self.agreement
 
-    def covers(self, question: str, best: _Scored) -> bool:
-        """Whether the best sentence speaks to all of the question, where token alignment can tell: in one language."""
-        if answer_language(best.sentence.text) != answer_language(question):
+    def covers(self, question: str, language: str, best: _Scored) -> bool:
+        """Whether the best sentence speaks to all of the question (in `language`), where token alignment can tell:
+        in one language."""
+        if answer_language(best.sentence.text) != language:
             return True
         return self.alignment.recall(question, best.sentence.text) >= ALIGNMENT_THRESHOLD
 
