@@ -95,7 +95,7 @@ class EvalResult(Evaluation):
         lines = [f"## Convention units and service pages in the top {SECONDARY_TOP} of questions not about them", ""]
         for name, r in self.retrievers.items():
             ids = ", ".join(r.intrusions) or "none"
-            lines += [f"- {name}: {len(r.intrusions)} of {len(r.per_query[self.metrics[0]])} queries ({ids})"]
+            lines += [f"- {name}: {len(r.intrusions)} of {len(self.runs[name])} queries ({ids})"]
         return lines + [""]
 
     def warnings(self) -> list[str]:
@@ -152,7 +152,13 @@ def _misses(dataset: Dataset, ranked: dict[str, list[str]], k: int) -> list[Miss
 
 
 def _retriever_result(
-    name: str, dataset: Dataset, ranked: dict[str, list[str]], timings: list[float], scores: Scores, k: int, kinds: dict[str, str]
+    name: str,
+    dataset: Dataset,
+    ranked: dict[str, list[str]],
+    timings: list[float],
+    scores: Scores,
+    k: int,
+    kinds: dict[str, str],
 ) -> RetrieverResult:
     p50, p95 = latency(timings)
     return RetrieverResult(
@@ -168,7 +174,15 @@ def _retriever_result(
 
 
 def _result(
-    dataset: Dataset, names: list[str], runs, timings, scores: Scores, missing_gold: list[str], k: int, depth: int, kinds: dict[str, str]
+    dataset: Dataset,
+    names: list[str],
+    runs,
+    timings,
+    scores: Scores,
+    missing_gold: list[str],
+    k: int,
+    depth: int,
+    kinds: dict[str, str],
 ) -> EvalResult:
     return EvalResult(
         dataset=dataset.name,

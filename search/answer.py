@@ -117,8 +117,8 @@ class Answer(BaseModel):
     )
     outside: list[OutsideArea] = Field(
         [], description="Areas of law or kinds of source the question concerns that the sources do not hold, with "
-        "the acts or collections to read instead. A question about one is refused, unless it names a registered source or, for a foreign regime, asks "
-        "about Norwegian or EU law too."
+        "the acts or collections to read instead. A question about one is refused, unless it names a registered "
+        "source or, for a foreign regime, asks about Norwegian or EU law too."
     )
 
 

@@ -166,7 +166,9 @@ def test_verbatim_rejects_a_quote_not_in_its_unit() -> None:
 ASK = Path(__file__).resolve().parents[2] / "evals/datasets/ask"
 
 
-@pytest.mark.parametrize("dataset", [ASK, ASK.parent / "ask-near", ASK.parent / "ask-train"], ids=["ask", "ask-near", "ask-train"])
+@pytest.mark.parametrize(
+    "dataset", [ASK, ASK.parent / "ask-near", ASK.parent / "ask-train"], ids=["ask", "ask-near", "ask-train"]
+)
 def test_ask_dataset_is_well_formed_and_its_gold_ids_are_indexed_units(corpus_dir: Path, dataset: Path) -> None:
     questions = load_questions(dataset)
     assert len(questions) >= 30 and len({q.id for q in questions}) == len(questions)
